@@ -1,0 +1,77 @@
+"""Packaging for Touchline: the website a youth sports club runs for itself."""
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+README = (HERE / "README.md").read_text(encoding="utf-8")
+CHANGES = (HERE / "CHANGES.rst").read_text(encoding="utf-8")
+
+requires = [
+    "pyramid >= 2.0.2",
+    "pyramid_jinja2 >= 2.10",
+    "pyramid_tm >= 2.5",
+    "pyramid_retry >= 2.1.1",
+    "transaction >= 4.0",
+    "zope.sqlalchemy >= 3.1",
+    "SQLAlchemy >= 2.0.25",
+    "alembic >= 1.13",
+    "plaster_pastedeploy >= 1.0",
+    "waitress >= 3.0",
+]
+
+postgresql_requires = [
+    "psycopg[binary] >= 3.1.12",
+]
+
+dev_requires = [
+    "pyramid_debugtoolbar >= 4.10",
+]
+
+production_requires = [
+    "gunicorn >= 22.0",
+]
+
+tests_require = [
+    "pytest >= 8.0",
+    "WebTest >= 3.0",
+    "beautifulsoup4 >= 4.12",
+    "hypothesis >= 6.100",
+    "pytest-xdist >= 3.5",
+]
+
+setup(
+    name="touchline",
+    version="0.1.0",
+    description="Touchline: the website a youth sports club runs for itself",
+    long_description=README + "\n\n" + CHANGES,
+    long_description_content_type="text/markdown",
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Framework :: Pyramid",
+        "Topic :: Internet :: WWW/HTTP :: WSGI :: Application",
+    ],
+    python_requires=">=3.11",
+    package_dir={"": "src"},
+    packages=find_packages("src"),
+    include_package_data=True,
+    zip_safe=False,
+    install_requires=requires,
+    extras_require={
+        "postgresql": postgresql_requires,
+        "dev": dev_requires,
+        "production": production_requires + postgresql_requires,
+        "testing": tests_require + postgresql_requires,
+    },
+    entry_points={
+        "paste.app_factory": [
+            "main = touchline:main",
+        ],
+        "console_scripts": [
+            "initialize_touchline_db = touchline.scripts.initialize_db:main",
+        ],
+        "pytest11": [
+            "touchline = touchline.testing",
+        ],
+    },
+)

@@ -1,0 +1,30 @@
+"""Touchline: the website a youth sports club runs for itself.
+
+``main`` is the table of contents of the application: the core's own
+includes in the order they depend on each other, a commit so that add-ons
+can use (and override) what the core set up, then the add-ons named in the
+ini file, then the scan of the core's decorated views.
+"""
+from pyramid.config import Configurator
+
+
+def main(global_config, **settings):
+    """Build the Touchline WSGI application (PasteDeploy ``app_factory``)."""
+    with Configurator(settings=settings) as config:
+        # Settings first: every later include reads coerced values from it.
+        config.include(".settings")
+        # Database before anything that touches request.dbsession.
+        config.include(".database")
+        config.include(".rendering")
+        # Formats before errors: error views answer in the negotiated format.
+        config.include(".formats")
+        config.include(".errors")
+        config.include(".routes")
+        # The add-on API last among the core: it offers directives to add-ons.
+        config.include(".addons")
+        # Make the core's configuration final so that add-ons build on it and
+        # may override it without conflicting with it.
+        config.commit()
+        config.include_addons()
+        config.scan(".views")
+    return config.make_wsgi_app()

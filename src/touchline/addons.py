@@ -1,0 +1,193 @@
+"""The add-on API: what an add-on's ``includeme`` can ask of the core.
+
+Each directive records its item through ``config.action`` with a
+discriminator naming it, so two add-ons that claim the same navigation
+entry, panel, pshell variable, populator or migrations folder stop the site
+at start-up with a configuration conflict instead of one silently winning.
+A site's own configuration (the top level) may override an add-on's.
+
+Add-ons are named in the ini setting ``touchline.addons``, whitespace
+separated; ``package:/prefix`` mounts the add-on's routes under a prefix.
+"""
+import bisect
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from pyramid.exceptions import ConfigurationError
+from pyramid.path import AssetResolver
+from pyramid.settings import aslist
+
+NAVIGATION = "touchline.navigation"
+PANELS = "touchline.home_panels"
+PSHELL = "touchline.pshell_variables"
+POPULATORS = "touchline.populators"
+MIGRATIONS = "touchline.migrations"
+
+
+@dataclass(order=True, frozen=True)
+class NavigationEntry:
+    """A link in the site's main navigation."""
+
+    order: int
+    name: str
+    title: str = field(compare=False)
+    route_name: str = field(compare=False)
+
+
+@dataclass(order=True, frozen=True)
+class HomePanel:
+    """A section of the home page: ``data(request)`` gives what it shows.
+
+    ``data`` returns a dict (also what JSON and XML clients get) or None to
+    leave the panel out; ``template`` renders that dict inside the page.
+    """
+
+    order: int
+    name: str
+    title: str = field(compare=False)
+    data: Callable = field(compare=False)
+    template: str = field(compare=False)
+
+
+@dataclass(frozen=True)
+class RenderedPanel:
+    """A panel with its data for one request."""
+
+    panel: HomePanel
+    data: Any
+
+    @property
+    def name(self):
+        return self.panel.name
+
+    @property
+    def title(self):
+        return self.panel.title
+
+    @property
+    def template(self):
+        return self.panel.template
+
+    def __json__(self, request):
+        return {"name": self.name, "title": self.title, "data": self.data}
+
+
+@dataclass(frozen=True)
+class PshellVariable:
+    name: str
+    value: Any
+    doc: str
+
+
+@dataclass(order=True, frozen=True)
+class Populator:
+    """Demo data: ``populate(request)`` fills the add-on's tables when empty."""
+
+    order: int
+    name: str
+    populate: Callable = field(compare=False)
+
+
+def _record(config, kind, name, item, sort=True):
+    """Register ``item`` under ``(kind, name)`` when the configuration commits."""
+
+    def register():
+        items = config.registry.setdefault(kind, [])
+        if sort:
+            bisect.insort(items, item)
+        else:
+            items.append(item)
+
+    intr = config.introspectable(kind, name, name, kind)
+    intr["item"] = item
+    config.action((kind, name), register, introspectables=(intr,))
+
+
+def add_navigation_entry(config, name, title, route_name, order=100):
+    """Link ``route_name`` from the main navigation, labelled ``title``."""
+    _record(config, NAVIGATION, name, NavigationEntry(order, name, title, route_name))
+
+
+def add_home_panel(config, name, title, data, template, order=100):
+    """Show a panel on the home page (see :class:`HomePanel`)."""
+    data = config.maybe_dotted(data)
+    _record(config, PANELS, name, HomePanel(order, name, title, data, template))
+
+
+def add_pshell_variable(config, name, value, doc):
+    """Offer ``value`` as ``name`` in ``pshell``, listed with the one-line ``doc``."""
+    _record(config, PSHELL, name, PshellVariable(name, value, doc), sort=False)
+
+
+def add_demo_populator(config, name, populate, order=100):
+    """Have ``initialize_touchline_db`` call ``populate(request)`` for demo data.
+
+    The populator must leave tables that already hold data alone, so that
+    running the script twice changes nothing.
+    """
+    populate = config.maybe_dotted(populate)
+    _record(config, POPULATORS, name, Populator(order, name, populate))
+
+
+def add_migrations(config, spec):
+    """Add an Alembic versions folder (an asset spec) to the migrations.
+
+    Each add-on owns a labelled branch there; ``alembic upgrade heads``
+    migrates every enabled add-on.
+    """
+    path = AssetResolver(config.package).resolve(spec).abspath()
+    _record(config, MIGRATIONS, path, path, sort=False)
+
+
+def parse_addons(value):
+    """``touchline.addons`` as (package, route prefix or None) pairs."""
+    addons = []
+    for token in aslist(value or ""):
+        package, _, prefix = token.partition(":")
+        if prefix and not prefix.startswith("/"):
+            raise ConfigurationError(
+                f"touchline.addons: {token!r} should be package or package:/prefix"
+            )
+        addons.append((package, prefix.rstrip("/") or None))
+    return addons
+
+
+def include_addons(config):
+    """Include every add-on named in ``touchline.addons``, in that order."""
+    for package, prefix in parse_addons(config.registry.settings.get("touchline.addons")):
+        config.include(package, route_prefix=prefix)
+
+
+def navigation(request):
+    return request.registry.get(NAVIGATION, ())
+
+
+def home_panels(request):
+    """The enabled add-ons' panels with their data for this request."""
+    return [
+        RenderedPanel(panel, panel.data(request))
+        for panel in request.registry.get(PANELS, ())
+    ]
+
+
+def pshell_variables(registry):
+    return registry.get(PSHELL, ())
+
+
+def populators(registry):
+    return registry.get(POPULATORS, ())
+
+
+def migration_folders(registry):
+    return list(registry.get(MIGRATIONS, ()))
+
+
+def includeme(config):
+    config.add_directive("include_addons", include_addons)
+    config.add_directive("add_navigation_entry", add_navigation_entry)
+    config.add_directive("add_home_panel", add_home_panel)
+    config.add_directive("add_pshell_variable", add_pshell_variable)
+    config.add_directive("add_demo_populator", add_demo_populator)
+    config.add_directive("add_migrations", add_migrations)
+    config.add_request_method(navigation, "navigation", reify=True)
+    config.add_migrations("touchline:migrations/versions")

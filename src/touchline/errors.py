@@ -1,0 +1,163 @@
+"""Error pages: every error answers in the format the client asked for.
+
+404, 403, 405, 406, 4xx raised by views, 500 for bugs and 503 when the
+database cannot be reached all render the same data (status, title and a
+sentence for a person) as an HTML page in the layout, JSON or XML.
+
+These views are registered here, before the core's configuration is
+committed, so that an add-on or a site can override any of them.
+"""
+import logging
+
+from pyramid.httpexceptions import (
+    HTTPError,
+    HTTPForbidden,
+    HTTPMethodNotAllowed,
+    HTTPNotFound,
+    HTTPServiceUnavailable,
+    HTTPInternalServerError,
+    HTTPBadRequest,
+)
+from pyramid.renderers import render_to_response
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+log = logging.getLogger(__name__)
+
+ERROR_TEMPLATE = "touchline:templates/error.jinja2"
+#: The errors that mean "the database is not there right now".
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+
+
+class Error:
+    """What an error response says, whatever its format."""
+
+    def __init__(self, status, title, detail):
+        self.status = status
+        self.title = title
+        self.detail = detail
+
+    def __json__(self, request):
+        return {"status": self.status, "title": self.title, "detail": self.detail}
+
+
+def render_error(request, status, title, detail, headers=None):
+    """An error response in the request's error format, with ``status``."""
+    fmt = request.error_format
+    renderer = ERROR_TEMPLATE if fmt == "html" else "touchline_" + fmt
+    response = render_to_response(
+        renderer, {"error": Error(status, title, detail)}, request=request
+    )
+    response.status_int = status
+    if headers:
+        response.headers.update(headers)
+    if not request.environ.get("PATH_INFO", "").endswith((".json", ".xml")):
+        response.vary = tuple(response.vary or ()) + ("Accept",)
+    return response
+
+
+def allowed_methods(request):
+    """The methods the matched route's views answer, or None for any.
+
+    Computed from the view introspectables once per route, so that a route
+    whose views all have a ``request_method`` answers other methods with 405.
+    """
+    route = request.matched_route
+    if route is None:
+        return None
+    cache = request.registry.setdefault("touchline.allowed_methods", {})
+    if route.name not in cache:
+        introspector = request.registry.introspector
+        route_intr = introspector.get("routes", route.name)
+        methods = set()
+        for view in introspector.related(route_intr) if route_intr else ():
+            if view.category_name != "views":
+                continue
+            view_methods = view["request_methods"]
+            if view_methods is None:
+                methods = None
+                break
+            methods.update((view_methods,) if isinstance(view_methods, str) else view_methods)
+        if methods and "GET" in methods:
+            methods.add("HEAD")
+        cache[route.name] = frozenset(methods) if methods else None
+    return cache[route.name]
+
+
+def not_found(exc, request):
+    allowed = allowed_methods(request)
+    if allowed and request.method not in allowed:
+        return method_not_allowed(HTTPMethodNotAllowed(), request, allowed)
+    return render_error(
+        request,
+        404,
+        "Page not found",
+        "There is nothing at this address. It may have moved, or the link may be wrong.",
+    )
+
+
+def method_not_allowed(exc, request, allowed=None):
+    allowed = allowed or allowed_methods(request) or ()
+    return render_error(
+        request,
+        405,
+        "Method not allowed",
+        f"This address does not answer {request.method} requests.",
+        headers={"Allow": ", ".join(sorted(allowed))},
+    )
+
+
+def forbidden(exc, request):
+    return render_error(
+        request, 403, "Not allowed", "You do not have permission to see this page."
+    )
+
+
+def http_error(exc, request):
+    """A 4xx or 5xx that a view raised on purpose: keep its status and message."""
+    detail = exc.detail or exc.explanation
+    response = render_error(request, exc.code, exc.title, detail)
+    for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+        if name in exc.headers:
+            response.headers[name] = exc.headers[name]
+    return response
+
+
+def bad_request(exc, request):
+    return render_error(
+        request, 400, "Bad request", "The request could not be understood."
+    )
+
+
+def database_unavailable(exc, request):
+    log.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
+    retry_after = request.registry.settings.get("touchline.retry_after", "30")
+    return render_error(
+        request,
+        503,
+        "Temporarily unavailable",
+        "The club's site cannot reach its database just now. Please try again in a minute.",
+        headers={"Retry-After": str(int(retry_after))},
+    )
+
+
+def server_error(exc, request):
+    log.error("unhandled error on %s %s", request.method, request.path_qs, exc_info=exc)
+    return render_error(
+        request,
+        500,
+        "Something went wrong",
+        "The site failed to answer this request. The error has been logged.",
+    )
+
+
+def includeme(config):
+    config.add_notfound_view(not_found)
+    config.add_forbidden_view(forbidden)
+    config.add_exception_view(method_not_allowed, context=HTTPMethodNotAllowed)
+    config.add_exception_view(http_error, context=HTTPError)
+    # Undecodable bytes in the path or query string are the client's fault.
+    config.add_exception_view(bad_request, context=UnicodeDecodeError)
+    for error in DATABASE_UNAVAILABLE:
+        config.add_exception_view(database_unavailable, context=error)
+    config.add_exception_view(server_error, context=Exception)

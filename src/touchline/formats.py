@@ -1,0 +1,227 @@
+"""One model, many formats: HTML, JSON and XML from the same URL.
+
+A *resource route* (made with ``config.add_resource_route``) also matches
+its path with a ``.json`` or ``.xml`` suffix.  Its views return a dict of
+data; the HTML template renders that dict, and the JSON and XML renderers
+serialize the very same dict, converted once by :func:`primitive`, so the
+three formats always carry the same fields.
+
+The format is the suffix when there is one, otherwise the best match for
+the ``Accept`` header; a client that accepts none of the three gets 406.
+"""
+import datetime
+import decimal
+import enum
+import json
+import re
+from xml.etree import ElementTree
+
+from pyramid.httpexceptions import HTTPNotAcceptable
+from webob.acceptparse import AcceptValidHeader
+
+#: Media types offered, in order of preference when the client has none.
+OFFERS = (
+    ("text/html", "html"),
+    ("application/xhtml+xml", "html"),
+    ("application/json", "json"),
+    ("application/xml", "xml"),
+    ("text/xml", "xml"),
+)
+_FORMAT_OF = dict(OFFERS)
+SUFFIXES = {".json": "json", ".xml": "xml"}
+#: The route marker that resource routes add after their pattern.
+EXT_MARKER = "ext"
+EXT_PATTERN = "{ext:(?:\\.json|\\.xml)?}"
+RESOURCE_ROUTES = "touchline.resource_routes"
+
+
+def suffix_format(request):
+    """The format named by the path's suffix, or None.
+
+    Reads the raw PATH_INFO so that it works even for a path that is not
+    valid UTF-8 (whose error page still needs a format).
+    """
+    path = request.environ.get("PATH_INFO", "")
+    for suffix, fmt in SUFFIXES.items():
+        if path.endswith(suffix):
+            return fmt
+    return None
+
+
+def accept_format(request):
+    """The best of our formats for the Accept header, or None if none is acceptable.
+
+    No Accept header, or an invalid one, means the client takes anything
+    and gets HTML.
+    """
+    accept = request.accept
+    if not isinstance(accept, AcceptValidHeader):
+        return "html"
+    offers = accept.acceptable_offers([media for media, _ in OFFERS])
+    if not offers:
+        return None
+    return _FORMAT_OF[offers[0][0]]
+
+
+def request_format(request):
+    """The format this request asked for, or None when we have none it accepts."""
+    return suffix_format(request) or accept_format(request)
+
+
+def error_format(request):
+    """The format an error page is rendered in: as asked, else HTML."""
+    return request.format or "html"
+
+
+def negotiated_view(view, info):
+    """Render a resource route's view in the format the client asked for.
+
+    HTML uses the view's own template; JSON and XML replace it by the
+    ``touchline_json`` and ``touchline_xml`` renderers.  Views on other
+    routes, and exception views, are left as they are.
+    """
+    route_name = info.options.get("route_name")
+    if info.exception_only or route_name not in info.registry[RESOURCE_ROUTES]:
+        return view
+
+    def negotiate(context, request):
+        fmt = request.format
+        if fmt is None:
+            raise HTTPNotAcceptable(
+                "This resource is available as text/html, application/json "
+                "and application/xml."
+            )
+        if fmt != "html":
+            request.override_renderer = "touchline_" + fmt
+        response = view(context, request)
+        if not suffix_format(request):
+            response.vary = tuple(response.vary or ()) + ("Accept",)
+        return response
+
+    return negotiate
+
+
+def primitive(value, request):
+    """Convert a view's data to JSON-compatible primitives.
+
+    Objects say how they are represented with ``__json__(request)``; dates
+    become ISO 8601, decimals strings (never floats), enums their value.
+    """
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, dict):
+        return {str(key): primitive(item, request) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [primitive(item, request) for item in value]
+    if hasattr(value, "__json__"):
+        return primitive(value.__json__(request), request)
+    if isinstance(value, enum.Enum):
+        return primitive(value.value, request)
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} has no __json__(request) representation")
+
+
+class JSONRenderer:
+    """``touchline_json``: the view's data as JSON."""
+
+    def __init__(self, info):
+        pass
+
+    def __call__(self, value, system):
+        request = system.get("request")
+        if request is not None:
+            request.response.content_type = "application/json"
+        return json.dumps(primitive(value, request), ensure_ascii=False, separators=(",", ":"))
+
+
+# Characters XML 1.0 cannot carry at all, even escaped.
+_XML_ILLEGAL = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_XML_NAME_ILLEGAL = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def _xml_name(key):
+    name = _XML_NAME_ILLEGAL.sub("_", key)
+    if not name or not (name[0].isalpha() or name[0] == "_") or name.lower().startswith("xml"):
+        name = "_" + name
+    return name
+
+
+def _xml_text(value):
+    return _XML_ILLEGAL.sub("\ufffd", value)
+
+
+def _fill(element, value):
+    if value is None:
+        element.set("null", "true")
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _fill(ElementTree.SubElement(element, _xml_name(key)), item)
+    elif isinstance(value, list):
+        element.set("type", "list")
+        for item in value:
+            _fill(ElementTree.SubElement(element, "item"), item)
+    else:
+        element.text = _xml_text(str(value))
+
+
+def to_xml(data):
+    """Serialize primitives (see :func:`primitive`) as an XML document.
+
+    A dict with one key becomes a root element of that name; list items are
+    ``<item>`` elements; ``None`` is an empty element with ``null="true"``.
+    ElementTree escapes markup; characters XML cannot carry become U+FFFD.
+    """
+    if isinstance(data, dict) and len(data) == 1:
+        (key, value), = data.items()
+        root = ElementTree.Element(_xml_name(key))
+    else:
+        root, value = ElementTree.Element("response"), data
+    _fill(root, value)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+class XMLRenderer:
+    """``touchline_xml``: the view's data as XML, the same fields as JSON."""
+
+    def __init__(self, info):
+        pass
+
+    def __call__(self, value, system):
+        request = system.get("request")
+        if request is not None:
+            request.response.content_type = "application/xml"
+            request.response.charset = "utf-8"
+        return to_xml(primitive(value, request))
+
+
+def _resource_pregenerator(request, elements, kw):
+    ext = kw.get(EXT_MARKER) or ""
+    if ext and not ext.startswith("."):
+        ext = "." + ext
+    kw[EXT_MARKER] = ext
+    return elements, kw
+
+
+def add_resource_route(config, name, pattern, **kw):
+    """Add a route whose views answer HTML, JSON and XML.
+
+    The route also matches ``pattern`` + ``.json`` / ``.xml``; generate
+    those URLs with ``request.route_url(name, ..., ext="json")``.
+    """
+    config.registry[RESOURCE_ROUTES].add(name)
+    config.add_route(name, pattern + EXT_PATTERN, pregenerator=_resource_pregenerator, **kw)
+
+
+def includeme(config):
+    config.registry[RESOURCE_ROUTES] = set()
+    config.add_renderer("touchline_json", JSONRenderer)
+    config.add_renderer("touchline_xml", XMLRenderer)
+    config.add_request_method(request_format, "format", reify=True)
+    config.add_request_method(error_format, "error_format", reify=True)
+    config.add_view_deriver(negotiated_view)
+    config.add_directive("add_resource_route", add_resource_route)

@@ -1,0 +1,22 @@
+"""The teams add-on: the club's teams by age group.
+
+Enable it by naming ``touchline.teams`` in ``touchline.addons``.
+"""
+from .models import Level, Team
+
+
+def includeme(config):
+    config.include(".routes")
+    config.add_migrations("touchline.teams:migrations/versions")
+    config.add_navigation_entry("teams", "Teams", "teams.list", order=10)
+    config.add_home_panel(
+        "youngest_teams",
+        "Youngest teams",
+        "touchline.teams.views.youngest_teams_panel",
+        "touchline.teams:templates/youngest_teams_panel.jinja2",
+        order=10,
+    )
+    config.add_pshell_variable("Team", Team, "The Team model: a team of the club in one age group.")
+    config.add_pshell_variable("Level", Level, "The age groups, U06 to U18, as an enum.")
+    config.add_demo_populator("teams", "touchline.teams.populate.populate_teams", order=10)
+    config.scan(".views")

@@ -1,0 +1,80 @@
+"""The Team model and the age groups teams play in."""
+import enum
+import functools
+
+from sqlalchemy import CheckConstraint, Enum, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from touchline.models import Base
+
+NAME_MAX_LENGTH = 40
+
+
+@functools.total_ordering
+class Level(enum.Enum):
+    """The age groups, youngest first: the code is stored, the label shown."""
+
+    U06 = "U06"
+    U07 = "U07"
+    U08 = "U08"
+    U09 = "U09"
+    U10 = "U10"
+    U11 = "U11"
+    U12 = "U12"
+    U13 = "U13"
+    U14 = "U14"
+    U15 = "U15"
+    U16 = "U16"
+    U17 = "U17"
+    U18 = "U18"
+
+    @property
+    def label(self):
+        return f"Under {self.value[1:]}s"
+
+    @property
+    def age(self):
+        return int(self.value[1:])
+
+    def __lt__(self, other):
+        if not isinstance(other, Level):
+            return NotImplemented
+        return self.age < other.age
+
+    def __json__(self, request):
+        return {"code": self.value, "label": self.label}
+
+
+DEFAULT_LEVEL = Level.U11
+
+
+class Team(Base):
+    """A team of the club, playing in one age group."""
+
+    __tablename__ = "teams"
+    __table_args__ = (CheckConstraint("length(name) > 0", name="name_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    level: Mapped[Level] = mapped_column(
+        Enum(Level, name="team_level", native_enum=False, length=3, create_constraint=True,
+             validate_strings=True),
+        default=DEFAULT_LEVEL,
+        index=True,
+    )
+
+    def __repr__(self):
+        return f"<Team {self.id} {self.name!r} {self.level.value}>"
+
+    def __json__(self, request):
+        return {
+            "id": self.id,
+            "name": self.name,
+            "level": self.level.value,
+            "level_label": self.level.label,
+        }
+
+    @classmethod
+    def ordered(cls):
+        """Teams youngest first, then by name: the order every list uses."""
+        return select(cls).order_by(cls.level, cls.name, cls.id)

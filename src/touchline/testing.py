@@ -1,0 +1,250 @@
+"""Touchline's pytest plugin: the fixture ladder, for Touchline and its add-ons.
+
+Installed as a ``pytest11`` entry point, so an add-on's own test suite gets
+these fixtures just by having Touchline installed.  Each rung builds on the
+one below; use the lowest one that does the job:
+
+``app_settings`` -> ``database_url`` -> ``dbengine`` (migrated by Alembic)
+-> ``app`` -> ``tm`` (a doomed transaction per test) -> ``dbsession``
+-> ``testapp`` (WebTest, sharing the test's transaction).
+
+Every test that uses the database runs once on SQLite and once on
+PostgreSQL when a server is reachable (``--postgresql-url``, or the
+environment variable ``TOUCHLINE_TEST_POSTGRESQL_URL``, default
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``).  Set
+``TOUCHLINE_TEST_REQUIRE_POSTGRESQL=1`` (as CI does) to make an unreachable
+server an error instead of a skip.
+"""
+import contextlib
+import os
+import uuid
+
+import pytest
+
+DEFAULT_POSTGRESQL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+HOST = "localhost"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("touchline")
+    group.addoption(
+        "--touchline-ini",
+        default=os.environ.get("TOUCHLINE_TEST_INI", "testing.ini"),
+        help="the ini file whose [app:main] settings the tests use (default: testing.ini)",
+    )
+    group.addoption(
+        "--postgresql-url",
+        default=os.environ.get("TOUCHLINE_TEST_POSTGRESQL_URL", DEFAULT_POSTGRESQL_URL),
+        help="a PostgreSQL server to run the database tests on too; 'none' to skip",
+    )
+
+
+@pytest.fixture(scope="session")
+def ini_file(request):
+    """The ini file the tests' settings come from, as an absolute path."""
+    return os.path.abspath(request.config.getoption("touchline_ini"))
+
+
+@pytest.fixture(scope="session")
+def app_settings(ini_file):
+    """The ``[app:main]`` settings of the test ini: when a test needs to read them."""
+    from pyramid.paster import get_appsettings
+
+    return dict(get_appsettings(ini_file))
+
+
+def _postgresql_database(server_url):
+    """Create a database of our own on the server; yields its URL, drops it after."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"touchline_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        message = f"PostgreSQL not reachable at {server_url}: {exc.__class__.__name__}"
+        if os.environ.get("TOUCHLINE_TEST_REQUIRE_POSTGRESQL"):
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        yield sa.engine.make_url(server_url).set(database=name).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """A fresh, empty database for this test session, on each backend.
+
+    Parametrized: tests that use it run on SQLite and on PostgreSQL.
+    """
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "touchline.sqlite")
+        return
+    server_url = request.config.getoption("postgresql_url")
+    if server_url.lower() == "none":
+        pytest.skip("PostgreSQL tests switched off with --postgresql-url=none")
+    yield from _postgresql_database(server_url)
+
+
+def migrate(ini_file, registry, connection=None, revision="heads"):
+    """Run ``alembic upgrade`` for the add-ons enabled in ``registry``."""
+    from alembic import command
+
+    from touchline.scripts.initialize_db import alembic_config
+
+    command.upgrade(alembic_config(ini_file, registry, connection), revision)
+
+
+def make_app(settings, **overrides):
+    """Build the Touchline WSGI app from ``settings`` updated with ``overrides``.
+
+    For tests that need an app configured differently from ``app`` (another
+    set of add-ons, an unreachable database).
+    """
+    from touchline import main
+
+    settings = dict(settings)
+    settings.update(overrides)
+    return main({}, **settings)
+
+
+@pytest.fixture(scope="session")
+def app(app_settings, database_url, ini_file):
+    """The WSGI app on the session's database, migrated with Alembic.
+
+    Use it directly for tests that need real commits (see ``committing_testapp``).
+    """
+    application = make_app(app_settings, **{"sqlalchemy.url": database_url})
+    migrate(ini_file, application.registry)
+    yield application
+    application.registry["touchline.engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def dbengine(app):
+    """The app's engine, on a migrated database: for tests of SQL and migrations."""
+    return app.registry["touchline.engine"]
+
+
+@pytest.fixture
+def tm():
+    """A transaction manager whose transaction is doomed: nothing a test does is kept."""
+    import transaction
+
+    manager = transaction.TransactionManager(explicit=True)
+    manager.begin()
+    manager.doom()
+    yield manager
+    manager.abort()
+
+
+@pytest.fixture
+def dbsession(app, tm):
+    """A session on a connection whose transaction is rolled back after the test.
+
+    Commits inside the test (and inside requests through ``testapp``) become
+    savepoints, so the test sees its own writes and leaves nothing behind.
+    """
+    from touchline.database import get_tm_session
+
+    engine = app.registry["touchline.engine"]
+    connection = engine.connect()
+    outer = connection.begin()
+    session = get_tm_session(
+        app.registry["touchline.dbsession_factory"],
+        tm,
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+    )
+    yield session
+    session.close()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def testapp(app, tm, dbsession):
+    """A WebTest app sharing the test's session and doomed transaction.
+
+    The fastest way to test pages: requests see what the test added with
+    ``dbsession`` and nothing they write outlives the test.  It bypasses
+    pyramid_tm, so the commit rule itself is tested with ``committing_testapp``.
+    """
+    from webtest import TestApp
+
+    from touchline.database import DBSESSION_ENVIRON_KEY
+
+    return TestApp(
+        app,
+        extra_environ={
+            "HTTP_HOST": HOST,
+            "tm.active": True,
+            "tm.manager": tm,
+            DBSESSION_ENVIRON_KEY: dbsession,
+        },
+    )
+
+
+def _empty_tables(engine):
+    from touchline.models import Base
+
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def committing_testapp(app):
+    """A WebTest app whose requests really commit or abort: for transaction tests.
+
+    Slower than ``testapp``; every table is emptied after the test.
+    """
+    from webtest import TestApp
+
+    engine = app.registry["touchline.engine"]
+    _empty_tables(engine)
+    yield TestApp(app, extra_environ={"HTTP_HOST": HOST})
+    _empty_tables(engine)
+
+
+class QueryCounter:
+    """Counts the SQL statements an engine runs while it is active."""
+
+    def __init__(self):
+        self.statements = []
+
+    def __len__(self):
+        return len(self.statements)
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            self.statements.append(statement)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter: ...``; ``len(counter)`` is the query count.
+
+    Savepoint bookkeeping is left out: it is the test harness, not the page.
+    """
+    from sqlalchemy import event
+
+    engine = app.registry["touchline.engine"]
+
+    @contextlib.contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(engine, "before_cursor_execute", counter._record)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", counter._record)
+
+    return counting

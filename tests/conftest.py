@@ -1,0 +1,56 @@
+"""Fixtures for Touchline's own tests; the ladder comes from touchline.testing."""
+import pytest
+
+from touchline.teams.models import Level, Team
+
+
+@pytest.fixture
+def make_team(dbsession):
+    """Add a team (flushed, so it has an id): ``make_team("Foxes", Level.U09)``."""
+
+    def make(name="Under 11 Foxes", level=Level.U11):
+        team = Team(name=name, level=level)
+        dbsession.add(team)
+        dbsession.flush()
+        return team
+
+    return make
+
+
+@pytest.fixture
+def make_ini(ini_file, tmp_path):
+    """Write a copy of the test ini with ``[app:main]`` settings replaced.
+
+    For tests that run Touchline's command-line tools (``alembic``,
+    ``pshell``, ``proutes``, ``initialize_touchline_db``) on a database of
+    their own.  Returns the new file's path.
+    """
+    import configparser
+
+    def make(name="site.ini", **settings):
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(ini_file)
+        parser["app:main"]["sqlalchemy.url"] = f"sqlite:///{tmp_path}/{name}.sqlite"
+        for key, value in settings.items():
+            parser["app:main"][key] = value
+        path = tmp_path / name
+        with path.open("w") as handle:
+            parser.write(handle)
+        return str(path)
+
+    return make
+
+
+def run_script(*args, input=None, env=None):
+    """Run one of the installed console scripts; returns the CompletedProcess."""
+    import os
+    import subprocess
+    import sys
+
+    script = os.path.join(os.path.dirname(sys.executable), args[0])
+    environ = dict(os.environ)
+    environ.pop("TOUCHLINE_DATABASE_URL", None)
+    environ.update(env or {})
+    return subprocess.run(
+        [script, *args[1:]], input=input, capture_output=True, text=True, env=environ, timeout=120
+    )

@@ -1,0 +1,62 @@
+"""A test-only add-on whose pages write a team and then end in each way a request can.
+
+Named in ``touchline.addons`` by the tests of the commit rule and of error pages.
+"""
+from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPSeeOther
+
+from touchline.teams.models import Team
+
+
+def _write(request):
+    request.dbsession.add(Team(name=request.matchdict["case"]))
+    request.dbsession.flush()
+
+
+def return_redirect(request):
+    _write(request)
+    return HTTPSeeOther(location=request.route_url("home"))
+
+
+def raise_redirect(request):
+    _write(request)
+    raise HTTPFound(location=request.route_url("home"))
+
+
+def raise_error(request):
+    _write(request)
+    raise RuntimeError("a bug in a view")
+
+
+def client_error(request):
+    _write(request)
+    raise HTTPBadRequest("bad input")
+
+
+def returned_client_error(request):
+    _write(request)
+    request.response.status_int = 422
+    return request.response
+
+
+def ok(request):
+    _write(request)
+    return request.response
+
+
+CASES = {
+    "return-redirect": return_redirect,
+    "raise-redirect": raise_redirect,
+    "raise-error": raise_error,
+    "raise-4xx": client_error,
+    "return-4xx": returned_client_error,
+    "ok": ok,
+}
+
+
+def dispatch(request):
+    return CASES[request.matchdict["case"]](request)
+
+
+def includeme(config):
+    config.add_resource_route("writer", "/_writer/{case}")
+    config.add_view(dispatch, route_name="writer", request_method="POST", require_csrf=False)
