@@ -87,3 +87,20 @@ def test_pviews_finds_the_team_view(make_ini):
     result = run_script("pviews", ini, "/teams/1")
     assert result.returncode == 0, result.stderr
     assert "touchline.teams.views.team_show" in result.stdout
+
+
+def test_switching_an_addon_off_and_on_again_keeps_migrating(make_ini):
+    with_teams = make_ini("site.ini", **{"touchline.addons": "touchline.teams"})
+    assert run_script("alembic", "-c", with_teams, "upgrade", "heads").returncode == 0
+    without = make_ini("site.ini", **{"touchline.addons": ""})
+    result = run_script("initialize_touchline_db", without)
+    assert result.returncode == 0, result.stderr
+    result = run_script("alembic", "-c", without, "upgrade", "heads")
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(without + ".sqlite") as connection:
+        versions = [row[0] for row in connection.execute("SELECT version_num FROM alembic_version")]
+    assert versions == ["teams_0001"]  # kept for when the add-on comes back
+    with_teams = make_ini("site.ini", **{"touchline.addons": "touchline.teams"})
+    result = run_script("alembic", "-c", with_teams, "upgrade", "heads")
+    assert result.returncode == 0, result.stderr
+    assert "teams_0001" in run_script("alembic", "-c", with_teams, "current").stdout

@@ -211,7 +211,9 @@ def add_resource_route(config, name, pattern, **kw):
     """Add a route whose views answer HTML, JSON and XML.
 
     The route also matches ``pattern`` + ``.json`` / ``.xml``; generate
-    those URLs with ``request.route_url(name, ..., ext="json")``.
+    those URLs with ``request.route_url(name, ..., ext="json")``.  A
+    pattern that ends in a marker must keep dots out of it (``{id:\\d+}``,
+    ``{slug:[a-z0-9-]+}``), or the marker swallows the suffix.
     """
     config.registry[RESOURCE_ROUTES].add(name)
     config.add_route(name, pattern + EXT_PATTERN, pregenerator=_resource_pregenerator, **kw)

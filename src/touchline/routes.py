@@ -21,7 +21,8 @@ class ContentHashCacheBuster(QueryStringCacheBuster):
         self._tokens = {}
         self._resolver = AssetResolver()
 
-    def tokenize(self, request, pathspec, kw):
+    def tokenize(self, request, subpath, kw):
+        pathspec = kw["pathspec"]
         token = self._tokens.get(pathspec)
         if token is None:
             with self._resolver.resolve(pathspec).stream() as stream:

@@ -4,9 +4,9 @@ Installed as a ``pytest11`` entry point, so an add-on's own test suite gets
 these fixtures just by having Touchline installed.  Each rung builds on the
 one below; use the lowest one that does the job:
 
-``app_settings`` -> ``database_url`` -> ``dbengine`` (migrated by Alembic)
--> ``app`` -> ``tm`` (a doomed transaction per test) -> ``dbsession``
--> ``testapp`` (WebTest, sharing the test's transaction).
+``app_settings`` -> ``database_url`` -> ``app`` (its database migrated by
+Alembic) and ``dbengine`` -> ``tm`` (a doomed transaction per test) ->
+``dbsession`` -> ``testapp`` (WebTest, sharing the test's transaction).
 
 Every test that uses the database runs once on SQLite and once on
 PostgreSQL when a server is reachable (``--postgresql-url``, or the
@@ -20,6 +20,20 @@ import os
 import uuid
 
 import pytest
+
+def _serve_package_assets_under_pytest():
+    # pytest imports this plugin's package through its assertion rewriter,
+    # a loader that pkg_resources (behind Pyramid's static view) does not
+    # know; without this, static files would fail under test only.
+    try:
+        import pkg_resources
+        from _pytest.assertion.rewrite import AssertionRewritingHook
+    except ImportError:  # pragma: no cover
+        return
+    pkg_resources.register_loader_type(AssertionRewritingHook, pkg_resources.DefaultProvider)
+
+
+_serve_package_assets_under_pytest()
 
 DEFAULT_POSTGRESQL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 HOST = "localhost"

@@ -58,5 +58,5 @@ def dispatch(request):
 
 
 def includeme(config):
-    config.add_resource_route("writer", "/_writer/{case}")
+    config.add_resource_route("writer", "/_writer/{case:[a-z0-9-]+}")
     config.add_view(dispatch, route_name="writer", request_method="POST", require_csrf=False)

@@ -7,6 +7,8 @@ migration folders take part; tests hand in a registry and a connection
 through ``config.attributes`` instead.
 """
 from alembic import context
+from alembic.script.revision import ResolutionError
+from sqlalchemy import column, inspect, select, table
 from pyramid.paster import get_appsettings, setup_logging
 
 from touchline.addons import migration_folders
@@ -58,7 +60,36 @@ def _run(connection):
         compare_type=True,
     )
     with context.begin_transaction():
+        parked = _park_switched_off_heads(connection, context.script)
         context.run_migrations()
+        if parked:
+            connection.execute(VERSION_TABLE.insert(), [{"version_num": rev} for rev in parked])
+
+
+VERSION_TABLE = table("alembic_version", column("version_num"))
+
+
+def _park_switched_off_heads(connection, script):
+    """Set aside the recorded heads of add-ons that are switched off.
+
+    An add-on switched off in the ini leaves its tables and its head in
+    ``alembic_version``; Alembic would refuse to run ("Can't locate
+    revision").  Its head is taken out while the enabled add-ons migrate and
+    put back afterwards, in the same transaction, so switching the add-on
+    on again continues where it stopped.
+    """
+    if not inspect(connection).has_table("alembic_version"):
+        return []
+    recorded = connection.execute(select(VERSION_TABLE.c.version_num)).scalars().all()
+    unknown = []
+    for revision in recorded:
+        try:
+            script.revision_map.get_revision(revision)
+        except ResolutionError:
+            unknown.append(revision)
+    if unknown:
+        connection.execute(VERSION_TABLE.delete().where(VERSION_TABLE.c.version_num.in_(unknown)))
+    return unknown
 
 
 if context.is_offline_mode():

@@ -1,0 +1,74 @@
+"""Content negotiation and the JSON and XML renderers."""
+import datetime
+import decimal
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pyramid.testing import DummyRequest
+from webob.acceptparse import create_accept_header
+
+from touchline.formats import primitive, request_format, to_xml
+
+
+def make_request(path="/teams", accept=None):
+    request = DummyRequest(environ={"PATH_INFO": path})
+    request.accept = create_accept_header(accept)
+    return request
+
+
+@pytest.mark.parametrize(
+    "path, accept, expected",
+    [
+        ("/teams", None, "html"),
+        ("/teams", "*/*", "html"),
+        ("/teams", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "html"),
+        ("/teams", "application/json", "json"),
+        ("/teams", "application/xml", "xml"),
+        ("/teams", "text/xml", "xml"),
+        ("/teams", "application/json;q=0.5, application/xml", "xml"),
+        ("/teams", "image/png", None),
+        ("/teams", "garbage;;;q=x", "html"),
+        ("/teams.json", "application/xml", "json"),
+        ("/teams/3.xml", "image/png", "xml"),
+    ],
+)
+def test_request_format(path, accept, expected):
+    assert request_format(make_request(path, accept)) == expected
+
+
+def test_primitive_converts_values_once_for_every_format():
+    class Thing:
+        def __json__(self, request):
+            return {"when": datetime.date(2026, 11, 21), "price": decimal.Decimal("12.50")}
+
+    assert primitive({"things": [Thing()], "n": None}, None) == {
+        "things": [{"when": "2026-11-21", "price": "12.50"}],
+        "n": None,
+    }
+    with pytest.raises(TypeError):
+        primitive(object(), None)
+
+
+def test_xml_shape():
+    root = ET.fromstring(to_xml({"teams": [{"id": 1, "ok": True, "none": None}]}))
+    assert root.tag == "teams" and root.get("type") == "list"
+    item = root.find("item")
+    assert item.findtext("id") == "1"
+    assert item.findtext("ok") == "true"
+    assert item.find("none").get("null") == "true"
+    assert ET.fromstring(to_xml({"a": 1, "b": 2})).tag == "response"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_xml_is_always_well_formed(value):
+    """Whatever the data (control characters, markup, odd keys), the XML parses."""
+    ET.fromstring(to_xml({"data": value}))

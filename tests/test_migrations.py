@@ -1,0 +1,25 @@
+"""Migrations: from an empty database, the schema is exactly the models'."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from touchline.models import Base
+
+
+def test_migrations_create_what_the_models_describe(dbengine):
+    with dbengine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_every_enabled_branch_is_at_its_head(dbengine):
+    with dbengine.connect() as connection:
+        heads = set(MigrationContext.configure(connection).get_current_heads())
+    assert heads == {"teams_0001"}
+
+
+def test_constraints_follow_the_naming_convention(dbengine):
+    inspector = inspect(dbengine)
+    assert inspector.get_pk_constraint("teams")["name"] in ("pk_teams", None)  # SQLite keeps no PK name
+    names = {check["name"] for check in inspector.get_check_constraints("teams")}
+    assert {"ck_teams_name_not_empty", "ck_teams_team_level"} <= names
