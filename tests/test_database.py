@@ -58,6 +58,11 @@ def test_successful_request_commits(writer_app):
     assert saved_names(writer_app) == ["ok"]
 
 
+def test_transient_error_is_retried_and_only_the_last_attempt_commits(writer_app):
+    writer_app.post("/_writer/transient-once", status=200)
+    assert saved_names(writer_app) == ["attempt 1"]
+
+
 @pytest.fixture
 def unreachable_settings(app_settings, database_url, tmp_path):
     """Settings whose database cannot be reached, on the session's backend."""

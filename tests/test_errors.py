@@ -92,3 +92,9 @@ def test_undecodable_path_is_400_not_500(testapp):
     assert response.status_int in (400, 404)
     response = testapp.get("/caf%e9", status=(400, 404))
     assert "Error" in response.text
+
+
+def test_403_page_is_in_the_layout_and_in_json(writer_testapp):
+    page = writer_testapp.post("/_writer/forbidden", status=403)
+    assert page.html.main.h1.text == "Not allowed"
+    assert writer_testapp.post("/_writer/forbidden.json", status=403).json["error"]["status"] == 403

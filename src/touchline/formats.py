@@ -101,20 +101,29 @@ def negotiated_view(view, info):
     return negotiate
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 def primitive(value, request):
     """Convert a view's data to JSON-compatible primitives.
 
     Objects say how they are represented with ``__json__(request)``; dates
     become ISO 8601, decimals strings (never floats), enums their value.
     """
-    if value is None or isinstance(value, (str, bool, int, float)):
+    cls = value.__class__
+    if cls in _PLAIN:
         return value
     if isinstance(value, dict):
-        return {str(key): primitive(item, request) for key, item in value.items()}
+        return {
+            str(key): item if item.__class__ in _PLAIN else primitive(item, request)
+            for key, item in value.items()
+        }
     if isinstance(value, (list, tuple)):
-        return [primitive(item, request) for item in value]
+        return [item if item.__class__ in _PLAIN else primitive(item, request) for item in value]
     if hasattr(value, "__json__"):
         return primitive(value.__json__(request), request)
+    if isinstance(value, (str, int, float)):  # subclasses, such as str enums
+        return value.value if isinstance(value, enum.Enum) else value
     if isinstance(value, enum.Enum):
         return primitive(value.value, request)
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):

@@ -2,7 +2,8 @@
 
 Named in ``touchline.addons`` by the tests of the commit rule and of error pages.
 """
-from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPFound, HTTPSeeOther
+from transaction.interfaces import TransientError
 
 from touchline.teams.models import Team
 
@@ -38,6 +39,19 @@ def returned_client_error(request):
     return request.response
 
 
+def transient_once(request):
+    """Fails with a transient error on the first attempt; pyramid_retry tries again."""
+    request.dbsession.add(Team(name=f"attempt {request.environ['retry.attempt']}"))
+    request.dbsession.flush()
+    if request.environ["retry.attempt"] == 0:
+        raise TransientError("serialization failure")
+    return request.response
+
+
+def forbidden(request):
+    raise HTTPForbidden()
+
+
 def ok(request):
     _write(request)
     return request.response
@@ -49,6 +63,8 @@ CASES = {
     "raise-error": raise_error,
     "raise-4xx": client_error,
     "return-4xx": returned_client_error,
+    "transient-once": transient_once,
+    "forbidden": forbidden,
     "ok": ok,
 }
 
