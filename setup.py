@@ -18,6 +18,10 @@ requires = [
     "alembic >= 1.13",
     "plaster_pastedeploy >= 1.0",
     "waitress >= 3.0",
+    "argon2-cffi >= 23.1",
+    "pydantic >= 2.6",
+    "limits >= 3.13",
+    "pyramid_mailer >= 0.15.1",
 ]
 
 postgresql_requires = [
@@ -28,9 +32,13 @@ dev_requires = [
     "pyramid_debugtoolbar >= 4.10",
 ]
 
+redis_requires = [
+    "redis >= 5.0",
+]
+
 production_requires = [
     "gunicorn >= 22.0",
-]
+] + redis_requires
 
 tests_require = [
     "pytest >= 8.0",
@@ -38,7 +46,8 @@ tests_require = [
     "beautifulsoup4 >= 4.12",
     "hypothesis >= 6.100",
     "pytest-xdist >= 3.5",
-]
+    "playwright >= 1.45",
+] + redis_requires
 
 setup(
     name="touchline",
@@ -59,6 +68,7 @@ setup(
     install_requires=requires,
     extras_require={
         "postgresql": postgresql_requires,
+        "redis": redis_requires,
         "dev": dev_requires,
         "production": production_requires + postgresql_requires,
         "testing": tests_require + postgresql_requires,
@@ -69,6 +79,7 @@ setup(
         ],
         "console_scripts": [
             "initialize_touchline_db = touchline.scripts.initialize_db:main",
+            "touchline_user = touchline.accounts.cli:main",
         ],
         "pytest11": [
             "touchline = touchline.testing",

@@ -94,7 +94,7 @@ def test_undecodable_path_is_400_not_500(testapp):
     assert "Error" in response.text
 
 
-def test_403_page_is_in_the_layout_and_in_json(writer_testapp):
-    page = writer_testapp.post("/_writer/forbidden", status=403)
-    assert page.html.main.h1.text == "Not allowed"
-    assert writer_testapp.post("/_writer/forbidden.json", status=403).json["error"]["status"] == 403
+def test_forbidden_for_an_anonymous_client_asks_for_a_login(writer_testapp):
+    page = writer_testapp.post("/_writer/forbidden", status=401)
+    assert page.html.main.h1.text == "Login required"
+    assert writer_testapp.post("/_writer/forbidden.json", status=401).json["error"]["status"] == 401

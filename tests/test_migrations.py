@@ -8,14 +8,18 @@ from touchline.models import Base
 
 def test_migrations_create_what_the_models_describe(dbengine):
     with dbengine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True,
+                  "include_name": lambda name, type_, parent: name != "touchline_applied_revisions"},
+        )
         assert compare_metadata(context, Base.metadata) == []
 
 
 def test_every_enabled_branch_is_at_its_head(dbengine):
     with dbengine.connect() as connection:
         heads = set(MigrationContext.configure(connection).get_current_heads())
-    assert heads == {"teams_0001"}
+    assert heads == {"teams_0002", "accounts_0001"}
 
 
 def test_constraints_follow_the_naming_convention(dbengine):

@@ -41,7 +41,7 @@ def test_alembic_upgrade_heads_adds_an_addon_enabled_later(make_ini):
     assert result.returncode == 0, result.stderr
     assert count_teams(with_teams) == 0
     current = run_script("alembic", "-c", with_teams, "current")
-    assert "teams_0001" in current.stdout
+    assert "teams_0002 (head)" in current.stdout
 
 
 def test_pshell_offers_the_variables_and_aborts_on_exit(make_ini):
@@ -99,8 +99,8 @@ def test_switching_an_addon_off_and_on_again_keeps_migrating(make_ini):
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(without + ".sqlite") as connection:
         versions = [row[0] for row in connection.execute("SELECT version_num FROM alembic_version")]
-    assert versions == ["teams_0001"]  # kept for when the add-on comes back
+    assert versions == ["teams_0002"]  # kept for when the add-on comes back
     with_teams = make_ini("site.ini", **{"touchline.addons": "touchline.teams"})
     result = run_script("alembic", "-c", with_teams, "upgrade", "heads")
     assert result.returncode == 0, result.stderr
-    assert "teams_0001" in run_script("alembic", "-c", with_teams, "current").stdout
+    assert "teams_0002" in run_script("alembic", "-c", with_teams, "current").stdout

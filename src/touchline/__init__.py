@@ -13,12 +13,21 @@ def main(global_config, **settings):
     with Configurator(settings=settings) as config:
         # Settings first: every later include reads coerced values from it.
         config.include(".settings")
+        # Outermost: refuse unknown hosts and oversized bodies, add security headers.
+        # HARDENING config.include(".hardening")
         # Database before anything that touches request.dbsession.
         config.include(".database")
+        config.include(".users")
+        # Sessions live in the database, inside the request's transaction.
+        config.include(".sessions")
+        config.include(".security")
+        config.include(".ratelimit")
+        config.include(".mail")
         config.include(".rendering")
         # Formats before errors: error views answer in the negotiated format.
         config.include(".formats")
         config.include(".errors")
+        config.include(".forms")
         config.include(".routes")
         # The add-on API last among the core: it offers directives to add-ons.
         config.include(".addons")

@@ -32,6 +32,8 @@ class NavigationEntry:
     name: str
     title: str = field(compare=False)
     route_name: str = field(compare=False)
+    #: Shown only to users who have this permission (on the root), if set.
+    permission: str | None = field(default=None, compare=False)
 
 
 @dataclass(order=True, frozen=True)
@@ -103,9 +105,12 @@ def _record(config, kind, name, item, sort=True):
     config.action((kind, name), register, introspectables=(intr,))
 
 
-def add_navigation_entry(config, name, title, route_name, order=100):
-    """Link ``route_name`` from the main navigation, labelled ``title``."""
-    _record(config, NAVIGATION, name, NavigationEntry(order, name, title, route_name))
+def add_navigation_entry(config, name, title, route_name, order=100, permission=None):
+    """Link ``route_name`` from the main navigation, labelled ``title``.
+
+    With ``permission``, only users who have it see the entry.
+    """
+    _record(config, NAVIGATION, name, NavigationEntry(order, name, title, route_name, permission))
 
 
 def add_home_panel(config, name, title, data, template, order=100):
@@ -159,7 +164,12 @@ def include_addons(config):
 
 
 def navigation(request):
-    return request.registry.get(NAVIGATION, ())
+    """The entries this request's user may see."""
+    return [
+        entry
+        for entry in request.registry.get(NAVIGATION, ())
+        if entry.permission is None or (request.user is not None and request.has_permission(entry.permission))
+    ]
 
 
 def home_panels(request):

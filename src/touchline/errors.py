@@ -8,6 +8,7 @@ These views are registered here, before the core's configuration is
 committed, so that an add-on or a site can override any of them.
 """
 import logging
+from urllib.parse import quote
 
 from pyramid.httpexceptions import (
     HTTPError,
@@ -17,12 +18,17 @@ from pyramid.httpexceptions import (
     HTTPServiceUnavailable,
     HTTPInternalServerError,
     HTTPBadRequest,
+    HTTPSeeOther,
 )
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.renderers import render_to_response
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from touchline.logsafe import security_event
+
 log = logging.getLogger(__name__)
+security_log = logging.getLogger("touchline.security")
 
 ERROR_TEMPLATE = "touchline:templates/error.jinja2"
 #: The errors that mean "the database is not there right now".
@@ -30,23 +36,31 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, Po
 
 
 class Error:
-    """What an error response says, whatever its format."""
+    """What an error response says, whatever its format.
 
-    def __init__(self, status, title, detail):
+    ``fields`` maps field names to their messages when the client sent data
+    that did not validate.
+    """
+
+    def __init__(self, status, title, detail, fields=None):
         self.status = status
         self.title = title
         self.detail = detail
+        self.fields = fields
 
     def __json__(self, request):
-        return {"status": self.status, "title": self.title, "detail": self.detail}
+        data = {"status": self.status, "title": self.title, "detail": self.detail}
+        if self.fields is not None:
+            data["fields"] = self.fields
+        return data
 
 
-def render_error(request, status, title, detail, headers=None):
+def render_error(request, status, title, detail, headers=None, fields=None):
     """An error response in the request's error format, with ``status``."""
     fmt = request.error_format
     renderer = ERROR_TEMPLATE if fmt == "html" else "touchline_" + fmt
     response = render_to_response(
-        renderer, {"error": Error(status, title, detail)}, request=request
+        renderer, {"error": Error(status, title, detail, fields)}, request=request
     )
     response.status_int = status
     if headers:
@@ -108,8 +122,44 @@ def method_not_allowed(exc, request, allowed=None):
 
 
 def forbidden(exc, request):
+    """403 for a logged-in user; an anonymous one is asked to log in.
+
+    A browser is redirected to the login page with ``next`` set to where it
+    was going; a JSON or XML client gets 401.
+    """
+    user = request.user
+    security_event(
+        security_log, "access-denied", request, user=user,
+        path=request.environ.get("PATH_INFO"), method=request.method,
+    )
+    if user is None:
+        login_route = request.registry.get("touchline.login_route")
+        if request.error_format == "html" and login_route and request.method in ("GET", "HEAD"):
+            return HTTPSeeOther(
+                location=request.route_url(login_route, _query={"next": _here(request)})
+            )
+        return render_error(
+            request, 401, "Login required", "Log in to see this page.",
+            headers={"WWW-Authenticate": 'Session realm="touchline"'},
+        )
     return render_error(
         request, 403, "Not allowed", "You do not have permission to see this page."
+    )
+
+
+def _here(request):
+    environ = request.environ
+    path = quote(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""), safe="/:@!$&'()*+,;=-._~")
+    query = environ.get("QUERY_STRING")
+    return path + ("?" + query if query else "")
+
+
+def bad_csrf(exc, request):
+    security_event(security_log, "csrf-rejected", request, user=request.user)
+    return render_error(
+        request, 400, "Form expired",
+        "The form was not sent from this site's page, or it expired. "
+        "Reload the page and try again.",
     )
 
 
@@ -130,6 +180,8 @@ def bad_request(exc, request):
 
 
 def database_unavailable(exc, request):
+    # The page must not ask the database who is logged in.
+    request.__dict__["user"] = None
     log.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
     retry_after = request.registry.settings.get("touchline.retry_after", "30")
     return render_error(
@@ -156,6 +208,8 @@ def includeme(config):
     config.add_forbidden_view(forbidden)
     config.add_exception_view(method_not_allowed, context=HTTPMethodNotAllowed)
     config.add_exception_view(http_error, context=HTTPError)
+    config.add_exception_view(bad_csrf, context=BadCSRFToken)
+    config.add_exception_view(bad_csrf, context=BadCSRFOrigin)
     # Undecodable bytes in the path or query string are the client's fault.
     config.add_exception_view(bad_request, context=UnicodeDecodeError)
     for error in DATABASE_UNAVAILABLE:

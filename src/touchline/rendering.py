@@ -5,6 +5,7 @@ so that a site can override any of them with ``config.override_asset``.
 Undefined variables raise instead of rendering as empty strings, so that a
 template bug shows up in the tests rather than as a blank on a page.
 """
+from pyramid.csrf import get_csrf_token
 
 
 def includeme(config):
@@ -18,7 +19,9 @@ def includeme(config):
     site_name = settings.get("touchline.site_name") or "Touchline"
 
     def add_globals():
-        config.get_jinja2_environment().globals["site_name"] = site_name
+        env = config.get_jinja2_environment()
+        env.globals["site_name"] = site_name
+        env.globals["csrf_token"] = get_csrf_token
 
     # After pyramid_jinja2 has created the environment (its docs' own order).
     config.action(None, add_globals, order=999)

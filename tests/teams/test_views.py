@@ -125,9 +125,10 @@ def test_unacceptable_format_is_406(testapp, make_team):
 
 def test_wrong_method_is_405_with_allow(testapp):
     response = testapp.delete("/teams", status=405)
-    assert response.headers["Allow"] == "GET, HEAD"
-    response = testapp.post("/teams/1.json", status=405)
+    assert response.headers["Allow"] == "GET, HEAD, POST"
+    response = testapp.patch("/teams/1.json", status=405)
     assert response.json["error"]["status"] == 405
+    assert response.headers["Allow"] == "DELETE, GET, HEAD, PUT"
 
 
 def test_negotiated_responses_vary_on_accept(testapp):

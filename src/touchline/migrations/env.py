@@ -8,7 +8,7 @@ through ``config.attributes`` instead.
 """
 from alembic import context
 from alembic.script.revision import ResolutionError
-from sqlalchemy import column, inspect, select, table
+from sqlalchemy import Column, MetaData, String, Table, column, inspect, select, table
 from pyramid.paster import get_appsettings, setup_logging
 
 from touchline.addons import migration_folders
@@ -46,7 +46,7 @@ def run_migrations():
         return
     engine = registry["touchline.engine"]
     try:
-        with engine.connect() as connection:
+        with engine.begin() as connection:
             _run(connection)
     finally:
         engine.dispose()
@@ -58,38 +58,93 @@ def _run(connection):
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=lambda name, type_, parent: name != APPLIED.name,
     )
     with context.begin_transaction():
-        parked = _park_switched_off_heads(connection, context.script)
+        parked, stand_ins = _park_switched_off_heads(connection, context.script)
         context.run_migrations()
-        if parked:
-            connection.execute(VERSION_TABLE.insert(), [{"version_num": rev} for rev in parked])
+        _unpark(connection, parked, stand_ins)
+        _record_applied(connection, context.script)
 
 
 VERSION_TABLE = table("alembic_version", column("version_num"))
+#: Every revision applied so far, known or not: what lets an add-on be switched off.
+APPLIED = Table(
+    "touchline_applied_revisions", MetaData(), Column("revision", String(64), primary_key=True)
+)
+
+
+def _known(script, revision):
+    try:
+        script.revision_map.get_revision(revision)
+    except ResolutionError:
+        return False
+    return True
+
+
+def _ancestry(script, revisions):
+    """The revisions, their ancestors and their dependencies."""
+    found = set()
+    for revision in revisions:
+        found.update(r.revision for r in script.revision_map.iterate_revisions(revision, "base"))
+    return found
+
+
+def _heads_of(script, revisions):
+    """The members of ``revisions`` that no other member builds on."""
+    return {
+        revision for revision in revisions
+        if not any(revision in _ancestry(script, [other]) for other in revisions - {revision})
+    }
 
 
 def _park_switched_off_heads(connection, script):
     """Set aside the recorded heads of add-ons that are switched off.
 
     An add-on switched off in the ini leaves its tables and its head in
-    ``alembic_version``; Alembic would refuse to run ("Can't locate
-    revision").  Its head is taken out while the enabled add-ons migrate and
-    put back afterwards, in the same transaction, so switching the add-on
-    on again continues where it stopped.
+    ``alembic_version``; Alembic alone would stop ("Can't locate revision").
+    Its head is taken out while the enabled add-ons migrate and put back
+    afterwards, in the same transaction, so switching the add-on on again
+    continues where it stopped.  The enabled revisions it implied (its
+    dependencies on the core, say) stand in for it meanwhile, as recorded
+    in ``touchline_applied_revisions``.
     """
+    APPLIED.create(connection, checkfirst=True)
     if not inspect(connection).has_table("alembic_version"):
-        return []
+        return [], set()
+    recorded = set(connection.execute(select(VERSION_TABLE.c.version_num)).scalars())
+    parked = sorted(revision for revision in recorded if not _known(script, revision))
+    if not parked:
+        return [], set()
+    connection.execute(VERSION_TABLE.delete().where(VERSION_TABLE.c.version_num.in_(parked)))
+    applied = {
+        revision for revision in connection.execute(select(APPLIED.c.revision)).scalars()
+        if _known(script, revision)
+    }
+    missing = applied - _ancestry(script, recorded - set(parked))
+    stand_ins = _heads_of(script, missing)
+    if stand_ins:
+        connection.execute(VERSION_TABLE.insert(), [{"version_num": rev} for rev in sorted(stand_ins)])
+    return parked, stand_ins
+
+
+def _unpark(connection, parked, stand_ins):
+    if not parked:
+        return
+    # A stand-in still there was not migrated past: its parked head implies it.
+    if stand_ins:
+        connection.execute(VERSION_TABLE.delete().where(VERSION_TABLE.c.version_num.in_(stand_ins)))
+    connection.execute(VERSION_TABLE.insert(), [{"version_num": rev} for rev in parked])
+
+
+def _record_applied(connection, script):
     recorded = connection.execute(select(VERSION_TABLE.c.version_num)).scalars().all()
-    unknown = []
-    for revision in recorded:
-        try:
-            script.revision_map.get_revision(revision)
-        except ResolutionError:
-            unknown.append(revision)
-    if unknown:
-        connection.execute(VERSION_TABLE.delete().where(VERSION_TABLE.c.version_num.in_(unknown)))
-    return unknown
+    known = [revision for revision in recorded if _known(script, revision)]
+    applied = _ancestry(script, known) | (set(recorded) - set(known))
+    stored = set(connection.execute(select(APPLIED.c.revision)).scalars())
+    new = sorted(applied - stored)
+    if new:
+        connection.execute(APPLIED.insert(), [{"revision": rev} for rev in new])
 
 
 if context.is_offline_mode():

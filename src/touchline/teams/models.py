@@ -2,10 +2,13 @@
 import enum
 import functools
 
-from sqlalchemy import CheckConstraint, Enum, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from pyramid.authorization import Allow
+from sqlalchemy import CheckConstraint, Column, Enum, ForeignKey, String, Table, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from touchline.models import Base
+from touchline.security import BASE_ACL, EDIT
+from touchline.users import User
 
 NAME_MAX_LENGTH = 40
 
@@ -47,6 +50,14 @@ class Level(enum.Enum):
 
 DEFAULT_LEVEL = Level.U11
 
+#: Which accounts coach which teams: a coach may edit the teams they coach.
+team_coaches = Table(
+    "team_coaches",
+    Base.metadata,
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
 
 class Team(Base):
     """A team of the club, playing in one age group."""
@@ -63,8 +74,16 @@ class Team(Base):
         index=True,
     )
 
+    coaches: Mapped[list[User]] = relationship(secondary=team_coaches, order_by=User.username_key)
+
     def __repr__(self):
         return f"<Team {self.id} {self.name!r} {self.level.value}>"
+
+    def __acl__(self):
+        # A generator: the coaches are loaded only when the base ACL has not decided.
+        yield from BASE_ACL
+        for coach in self.coaches:
+            yield (Allow, f"user:{coach.id}", EDIT)
 
     def __json__(self, request):
         return {

@@ -1,7 +1,12 @@
 """Demo data: a realistic club's teams, loaded only into an empty table."""
 from sqlalchemy import exists, select
 
+from touchline.users import User
+
 from .models import Level, Team
+
+#: The demo coach (from the accounts add-on's demo data) coaches these two.
+DEMO_COACHED = ("Under 9 Badgers", "Under 9 Otters")
 
 DEMO_TEAMS = [
     ("Minis Tigers", Level.U07),
@@ -24,4 +29,9 @@ def populate_teams(request):
     dbsession = request.dbsession
     if dbsession.scalar(select(exists().where(Team.id.is_not(None)))):
         return
-    dbsession.add_all(Team(name=name, level=level) for name, level in DEMO_TEAMS)
+    coach = dbsession.scalar(User.by_username("coach"))
+    for name, level in DEMO_TEAMS:
+        team = Team(name=name, level=level)
+        if coach is not None and name in DEMO_COACHED:
+            team.coaches = [coach]
+        dbsession.add(team)

@@ -1,13 +1,27 @@
-"""The teams pages: every view answers HTML, JSON and XML."""
+"""The teams pages and API: every view answers HTML, JSON and XML.
+
+Forms and JSON writes share one schema (``schemas.py``), so a team that
+cannot be saved from the page cannot be saved through the API either.
+"""
+from pyramid.httpexceptions import HTTPNoContent, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import func, select
 
-from .models import Team
+from touchline.forms import Form, InvalidData, validate_form, validate_json
+from touchline.security import CREATE, DELETE, EDIT, VIEW
+from touchline.users import Role, User
+
+from .models import DEFAULT_LEVEL, Level, Team
+from .permissions import MANAGE_COACHES
+from .schemas import TeamAdminIn, TeamIn
+
+FORM_TEMPLATE = "touchline.teams:templates/team_form.jinja2"
 
 
 @view_config(
     route_name="teams.list",
     request_method="GET",
+    permission=VIEW,
     renderer="touchline.teams:templates/teams.jinja2",
 )
 def team_list(request):
@@ -18,6 +32,7 @@ def team_list(request):
 @view_config(
     route_name="teams.show",
     request_method="GET",
+    permission=VIEW,
     renderer="touchline.teams:templates/team.jinja2",
 )
 def team_show(context, request):
@@ -34,3 +49,158 @@ def youngest_teams_panel(request):
         "level_label": level.label if level else None,
         "teams": teams,
     }
+
+
+# Writing ---------------------------------------------------------------------
+
+
+def _schema(request, context):
+    return TeamAdminIn if request.has_permission(MANAGE_COACHES, context) else TeamIn
+
+
+def _coaches(request, ids):
+    """The coach accounts named by ``ids``, or the field's errors."""
+    if not ids:
+        return [], None
+    coaches = request.dbsession.scalars(
+        select(User).where(User.id.in_(ids), User.role == Role.COACH, User.active.is_(True))
+    ).all()
+    unknown = sorted(set(ids) - {coach.id for coach in coaches})
+    if unknown:
+        return None, [f"No active coach has the id {', '.join(map(str, unknown))}."]
+    return coaches, None
+
+
+def _apply(request, team, data):
+    """Copy valid data onto ``team``; returns field errors instead if coaches are wrong."""
+    coaches = None
+    if isinstance(data, TeamAdminIn):
+        coaches, errors = _coaches(request, data.coaches)
+        if errors:
+            return {"coaches": errors}
+    team.name = data.name
+    team.level = data.level
+    if coaches is not None:
+        team.coaches = coaches
+    return None
+
+
+def _form_page(request, form, team=None):
+    context = team if team is not None else request.context
+    coach_choices = []
+    if _schema(request, context) is TeamAdminIn:
+        coach_choices = [
+            (str(user.id), user.name)
+            for user in request.dbsession.scalars(
+                select(User).where(User.role == Role.COACH, User.active.is_(True)).order_by(User.username_key)
+            )
+        ]
+    return {
+        "form": form,
+        "team": team,
+        "levels": [(level.value, level.label) for level in Level],
+        "coach_choices": coach_choices,
+    }
+
+
+def _values(team):
+    return {
+        "name": team.name,
+        "level": team.level.value,
+        "coaches": [str(coach.id) for coach in team.coaches],
+    }
+
+
+def _invalid(request, form, team=None):
+    request.response.status_int = 400
+    return _form_page(request, form, team)
+
+
+@view_config(route_name="teams.new", request_method="GET", permission=CREATE, renderer=FORM_TEMPLATE)
+def team_new(request):
+    return _form_page(request, Form({"level": DEFAULT_LEVEL.value}))
+
+
+@view_config(route_name="teams.new", request_method="POST", permission=CREATE, renderer=FORM_TEMPLATE)
+def team_create(request):
+    data, form = validate_form(request, _schema(request, request.context))
+    team = Team()
+    if data is not None:
+        form.errors = _apply(request, team, data) or {}
+    if form.errors:
+        return _invalid(request, form)
+    request.dbsession.add(team)
+    request.dbsession.flush()
+    request.session.flash(f"The team {team.name} was created.")
+    return HTTPSeeOther(location=request.route_url("teams.show", id=team.id))
+
+
+@view_config(route_name="teams.edit", request_method="GET", permission=EDIT, renderer=FORM_TEMPLATE)
+def team_edit(context, request):
+    return _form_page(request, Form(_values(context)), context)
+
+
+@view_config(route_name="teams.edit", request_method="POST", permission=EDIT, renderer=FORM_TEMPLATE)
+def team_update(context, request):
+    data, form = validate_form(request, _schema(request, context))
+    if data is not None:
+        form.errors = _apply(request, context, data) or {}
+    if form.errors:
+        return _invalid(request, form, context)
+    request.session.flash(f"The team {context.name} was saved.")
+    return HTTPSeeOther(location=request.route_url("teams.show", id=context.id))
+
+
+@view_config(
+    route_name="teams.delete",
+    request_method="GET",
+    permission=DELETE,
+    renderer="touchline.teams:templates/team_delete.jinja2",
+)
+def team_delete_confirm(context, request):
+    return {"team": context}
+
+
+@view_config(route_name="teams.delete", request_method="POST", permission=DELETE)
+def team_delete(context, request):
+    request.dbsession.delete(context)
+    request.session.flash(f"The team {context.name} was deleted.")
+    return HTTPSeeOther(location=request.route_url("teams.list"))
+
+
+# The JSON API ------------------------------------------------------------------
+
+
+@view_config(route_name="teams.list", request_method="POST", permission=CREATE, renderer="touchline_json")
+def team_create_json(request):
+    data = validate_json(request, _schema(request, request.context))
+    team = Team()
+    errors = _apply(request, team, data)
+    if errors:
+        raise InvalidData(errors)
+    request.dbsession.add(team)
+    request.dbsession.flush()
+    request.response.status_int = 201
+    request.response.location = request.route_url("teams.show", id=team.id)
+    return {"team": team}
+
+
+@view_config(route_name="teams.show", request_method="PUT", permission=EDIT, renderer="touchline_json")
+def team_update_json(context, request):
+    schema = _schema(request, context)
+    current = _values(context)
+    current["coaches"] = [coach.id for coach in context.coaches]
+    if schema is TeamIn:
+        del current["coaches"]
+    data = validate_json(request, schema, partial=current)
+    errors = _apply(request, context, data)
+    if errors:
+        raise InvalidData(errors)
+    request.dbsession.flush()
+    return {"team": context}
+
+
+@view_config(route_name="teams.show", request_method="DELETE", permission=DELETE)
+def team_delete_json(context, request):
+    request.dbsession.delete(context)
+    return HTTPNoContent()

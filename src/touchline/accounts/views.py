@@ -1,0 +1,331 @@
+"""Login, logout, one's own account, password resets and account management."""
+import logging
+from urllib.parse import urlsplit
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
+from pyramid.view import view_config
+from sqlalchemy import func, select
+
+from touchline.errors import render_error
+from touchline.forms import Form, validate_form
+from touchline.logsafe import security_event
+from touchline.mail import absolute_url, send_mail
+from touchline.security import MANAGE_USERS, VIEW_PRIVATE
+from touchline.sessions import end_all_sessions, end_other_sessions
+from touchline.users import Role, User, username_key, utcnow
+
+from .models import PasswordResetToken
+from .schemas import (
+    LoginIn,
+    PasswordChangeIn,
+    PasswordResetIn,
+    PasswordResetRequestIn,
+    ProfileIn,
+    UserIn,
+)
+
+log = logging.getLogger("touchline.security")
+LOGIN_FAILED = "Wrong username or password."
+
+
+def safe_next(target):
+    """``target`` if it is a path on this site, else ``/``.
+
+    Refuses anything a browser could read as another site: ``//host``,
+    ``https://host``, ``javascript:``, backslashes (``/\\host``) and
+    control characters.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+# Login and logout -----------------------------------------------------------------
+
+
+def _login_page(request, form, status=200, message=None):
+    request.response.status_int = status
+    return {"form": form, "message": message, "next": safe_next(form.value("next"))}
+
+
+@view_config(
+    route_name="accounts.login", request_method="GET", permission=NO_PERMISSION_REQUIRED,
+    renderer="touchline.accounts:templates/login.jinja2",
+)
+def login_form(request):
+    if request.error_format != "html":
+        # JSON clients fetch the CSRF token they must send with the login.
+        request.override_renderer = "touchline_" + request.error_format
+        return {"login": {"csrf_token": request.session.get_csrf_token()}}
+    return _login_page(request, Form({"next": request.GET.get("next", "")}))
+
+
+@view_config(
+    route_name="accounts.login", request_method="POST", permission=NO_PERMISSION_REQUIRED,
+    renderer="touchline.accounts:templates/login.jinja2",
+)
+def login(request):
+    data, form = validate_form(request, LoginIn)
+    if data is None:
+        return _login_page(request, form, 400, LOGIN_FAILED)
+    throttle = request.registry["touchline.login_throttle"]
+    key, client = username_key(data.username), request.remote_addr
+    wait = throttle.retry_after(key, client)
+    if wait is not None:
+        security_event(log, "login-locked", request, username=data.username)
+        message = "Too many failed attempts. Wait a few minutes, then try again."
+        if request.error_format != "html":
+            return render_error(request, 429, "Too many attempts", message,
+                                headers={"Retry-After": str(wait)})
+        request.response.headers["Retry-After"] = str(wait)
+        return _login_page(request, form, 429, message)
+    user = request.dbsession.scalar(User.by_username(data.username))
+    # check() spends the same time on an unknown username as on a wrong password.
+    if not request.passwords.check(user, data.password) or not user.active:
+        throttle.failed(key, client)
+        security_event(log, "login-failed", request, username=data.username)
+        form.values.pop("password", None)
+        return _login_page(request, form, 400, LOGIN_FAILED)
+    throttle.succeeded(key, client)
+    remember(request, user.id, user=user)
+    security_event(log, "login", request, user=user)
+    return HTTPSeeOther(location=request.application_url + safe_next(data.next))
+
+
+@view_config(route_name="accounts.logout", request_method="POST", permission=NO_PERMISSION_REQUIRED)
+def logout(request):
+    user = request.user
+    forget(request)
+    if user is not None:
+        security_event(log, "logout", request, user=user)
+    return HTTPSeeOther(location=request.route_url("home"))
+
+
+# One's own account ----------------------------------------------------------------
+
+
+def _account_page(request, profile=None, password=None, status=200):
+    user = request.user
+    request.response.status_int = status
+    return {
+        "user": user,
+        "profile": profile or Form({"display_name": user.display_name, "email": user.email}),
+        "password_form": password or Form(),
+    }
+
+
+@view_config(
+    route_name="accounts.account", request_method="GET", permission=VIEW_PRIVATE,
+    renderer="touchline.accounts:templates/account.jinja2",
+)
+def account(request):
+    if request.error_format != "html":
+        request.override_renderer = "touchline_" + request.error_format
+        return {"account": {**request.user.__json__(request), "email": request.user.email,
+                            "csrf_token": request.session.get_csrf_token()}}
+    return _account_page(request)
+
+
+@view_config(
+    route_name="accounts.account", request_method="POST", permission=VIEW_PRIVATE,
+    renderer="touchline.accounts:templates/account.jinja2",
+)
+def account_update(request):
+    data, form = validate_form(request, ProfileIn)
+    if data is None:
+        return _account_page(request, profile=form, status=400)
+    request.user.display_name = data.display_name
+    request.user.email = data.email
+    request.session.flash("Your details were saved.")
+    return HTTPSeeOther(location=request.route_url("accounts.account"))
+
+
+@view_config(
+    route_name="accounts.password", request_method="POST", permission=VIEW_PRIVATE,
+    renderer="touchline.accounts:templates/account.jinja2",
+)
+def password_change(request):
+    data, form = validate_form(request, PasswordChangeIn)
+    user = request.user
+    if data is not None and not request.passwords.check(user, data.current_password):
+        form.errors = {"current_password": ["This is not your current password."]}
+    if form.errors:
+        form.values = {}
+        return _account_page(request, password=form, status=400)
+    request.passwords.set(user, data.new_password)
+    end_other_sessions(request, user)
+    security_event(log, "password-changed", request, user=user)
+    request.session.flash("Your password was changed. You were logged out everywhere else.")
+    return HTTPSeeOther(location=request.route_url("accounts.account"))
+
+
+# Forgotten passwords ----------------------------------------------------------------
+
+
+@view_config(
+    route_name="accounts.reset_request", request_method="GET", permission=NO_PERMISSION_REQUIRED,
+    renderer="touchline.accounts:templates/reset_request.jinja2",
+)
+def reset_request_form(request):
+    return {"form": Form(), "sent": False}
+
+
+@view_config(
+    route_name="accounts.reset_request", request_method="POST", permission=NO_PERMISSION_REQUIRED,
+    renderer="touchline.accounts:templates/reset_request.jinja2",
+)
+def reset_request(request):
+    data, form = validate_form(request, PasswordResetRequestIn)
+    if data is None:
+        request.response.status_int = 400
+        return {"form": form, "sent": False}
+    users = request.dbsession.scalars(
+        select(User).where(func.lower(User.email) == data.email.lower(), User.active.is_(True))
+    ).all()
+    lifetime = int(request.registry.settings.get("touchline.password_reset.lifetime", 3600))
+    for user in users:
+        token = PasswordResetToken.issue(request.dbsession, user, min(lifetime, 3600))
+        link = absolute_url(request, "accounts.reset", token=token)
+        send_mail(
+            request, user.email, "Reset your password",
+            f"Hello {user.name},\n\nSomeone asked to reset the password of the account "
+            f"{user.username}. To choose a new password, open this link within the hour:\n\n"
+            f"{link}\n\nIf it was not you, ignore this message: your password stays as it is.\n",
+        )
+        security_event(log, "password-reset-requested", request, user=user)
+    # The same answer whether or not an account matched: no one learns who has one.
+    return {"form": Form(), "sent": True}
+
+
+def _reset_page(request, form, status=200):
+    request.response.status_int = status
+    return {"form": form}
+
+
+@view_config(
+    route_name="accounts.reset", request_method="GET", permission=NO_PERMISSION_REQUIRED,
+    renderer="touchline.accounts:templates/reset.jinja2",
+)
+def reset_form(request):
+    if PasswordResetToken.usable(request.dbsession, request.matchdict["token"]) is None:
+        return render_error(request, 404, "Link expired",
+                            "This password reset link has expired or was used already.")
+    return _reset_page(request, Form())
+
+
+@view_config(
+    route_name="accounts.reset", request_method="POST", permission=NO_PERMISSION_REQUIRED,
+    renderer="touchline.accounts:templates/reset.jinja2",
+)
+def reset(request):
+    record = PasswordResetToken.usable(request.dbsession, request.matchdict["token"])
+    if record is None:
+        return render_error(request, 404, "Link expired",
+                            "This password reset link has expired or was used already.")
+    data, form = validate_form(request, PasswordResetIn)
+    if data is None:
+        form.values = {}
+        return _reset_page(request, form, 400)
+    record.used_at = utcnow()
+    request.passwords.set(record.user, data.new_password)
+    end_all_sessions(request, record.user)
+    security_event(log, "password-reset", request, user=record.user)
+    request.session.flash("Your password was changed. Log in with it now.")
+    return HTTPSeeOther(location=request.route_url("accounts.login"))
+
+
+# Managing accounts (admins) -----------------------------------------------------------
+
+
+@view_config(
+    route_name="accounts.users", request_method="GET", permission=MANAGE_USERS,
+    renderer="touchline.accounts:templates/users.jinja2",
+)
+def users(request):
+    return {"users": request.dbsession.scalars(select(User).order_by(User.username_key)).all()}
+
+
+def _user_page(request, form, user=None, status=200):
+    request.response.status_int = status
+    return {"form": form, "account": user, "roles": [(role.value, role.label) for role in Role]}
+
+
+@view_config(
+    route_name="accounts.user_new", request_method="GET", permission=MANAGE_USERS,
+    renderer="touchline.accounts:templates/user_form.jinja2",
+)
+def user_new(request):
+    return _user_page(request, Form({"role": Role.MEMBER.value, "active": "on"}))
+
+
+@view_config(
+    route_name="accounts.user_new", request_method="POST", permission=MANAGE_USERS,
+    renderer="touchline.accounts:templates/user_form.jinja2",
+)
+def user_create(request):
+    data, form = validate_form(request, UserIn)
+    if data is not None:
+        if request.dbsession.scalar(User.by_username(data.username)) is not None:
+            form.errors = {"username": ["This username is taken."]}
+        elif len(data.password) < 10:
+            form.errors = {"password": ["Use at least 10 characters."]}
+    if form.errors:
+        form.values.pop("password", None)
+        return _user_page(request, form, status=400)
+    user = User(data.username, display_name=data.display_name, email=data.email,
+                role=data.role, active=data.active)
+    request.passwords.set(user, data.password)
+    request.dbsession.add(user)
+    request.dbsession.flush()
+    security_event(log, "user-created", request, user=request.user, account=user.username)
+    request.session.flash(f"The account {user.username} was created.")
+    return HTTPSeeOther(location=request.route_url("accounts.users"))
+
+
+@view_config(
+    route_name="accounts.user_edit", request_method="GET", permission=MANAGE_USERS,
+    renderer="touchline.accounts:templates/user_form.jinja2",
+)
+def user_edit(context, request):
+    values = {"username": context.username, "display_name": context.display_name,
+              "email": context.email, "role": context.role.value,
+              "active": "on" if context.active else ""}
+    return _user_page(request, Form(values), context)
+
+
+@view_config(
+    route_name="accounts.user_edit", request_method="POST", permission=MANAGE_USERS,
+    renderer="touchline.accounts:templates/user_form.jinja2",
+)
+def user_update(context, request):
+    data, form = validate_form(request, UserIn)
+    if data is not None:
+        other = request.dbsession.scalar(User.by_username(data.username))
+        if other is not None and other.id != context.id:
+            form.errors = {"username": ["This username is taken."]}
+        elif data.password and len(data.password) < 10:
+            form.errors = {"password": ["Use at least 10 characters."]}
+        elif context.id == request.user.id and (data.role is not Role.ADMIN or not data.active):
+            form.errors = {"role": ["You cannot take away your own administrator access."]}
+    if form.errors:
+        form.values.pop("password", None)
+        return _user_page(request, form, context, status=400)
+    context.username = data.username
+    context.username_key = username_key(data.username)
+    context.display_name = data.display_name
+    context.email = data.email
+    context.role = data.role
+    context.active = data.active
+    if data.password:
+        request.passwords.set(context, data.password)
+    if data.password or not data.active:
+        end_all_sessions(request, context)
+    security_event(log, "user-updated", request, user=request.user, account=context.username)
+    request.session.flash(f"The account {context.username} was saved.")
+    return HTTPSeeOther(location=request.route_url("accounts.users"))

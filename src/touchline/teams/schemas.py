@@ -1,0 +1,19 @@
+"""What a team form and the teams JSON API accept (one schema for both)."""
+from pydantic import Field
+
+from touchline.forms import Schema, SingleLine
+
+from .models import DEFAULT_LEVEL, NAME_MAX_LENGTH, Level
+
+
+class TeamIn(Schema):
+    """A team's fields as a coach may set them."""
+
+    name: SingleLine(NAME_MAX_LENGTH)
+    level: Level = DEFAULT_LEVEL
+
+
+class TeamAdminIn(TeamIn):
+    """An admin also chooses the team's coaches (account ids)."""
+
+    coaches: list[int] = Field(default_factory=list, max_length=50)
