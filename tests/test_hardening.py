@@ -12,6 +12,7 @@ from pyramid.interfaces import ITweens
 from webtest import TestApp, TestRequest
 
 from touchline.database import DBSESSION_ENVIRON_KEY
+from touchline import hardening
 from touchline.hardening import PRIVATE_ENVIRON_KEY, Hardening, host_name
 from touchline.testing import HOST, make_app
 
@@ -83,25 +84,32 @@ def probe(config):
     config.add_view(read_form, route_name="probe.csrf", renderer="json")
 
 
-@pytest.fixture
-def hardened_app(app, app_settings, database_url):
-    """Build a hardened app: ``hardened_app(**settings)``, None leaving a setting out.
+#: The settings touchline.hardening reads: the tests start from its defaults.
+HARDENING_SETTINGS = {setting for _, setting, _ in hardening.SECURITY_HEADERS} | {
+    "touchline.allowed_hosts",
+    "touchline.max_body_size",
+    "touchline.hsts",
+    "touchline.hsts_max_age",
+}
 
-    Each app is disposed of after the test.
+
+@pytest.fixture
+def hardened_app(app, app_settings, database_url, monkeypatch):
+    """Build a hardened app: ``hardened_app(**settings)``.
+
+    Its hardening settings are the module's defaults but for ``settings``,
+    whatever the test ini and the environment say.  Each app is disposed
+    of after the test.
     """
+    monkeypatch.delenv(hardening.ALLOWED_HOSTS_ENVIRON, raising=False)
     apps = []
 
     def build(**overrides):
-        settings = dict(app_settings)
+        settings = {key: value for key, value in app_settings.items() if key not in HARDENING_SETTINGS}
         settings["pyramid.includes"] = (settings.get("pyramid.includes") or "") + " touchline.hardening"
-        settings.update(
-            {
-                "sqlalchemy.url": database_url,
-                "touchline.addons": "touchline.teams tests.support.writer tests.test_hardening.probe",
-            }
-        )
+        settings["sqlalchemy.url"] = database_url
+        settings["touchline.addons"] = "touchline.teams tests.support.writer tests.test_hardening.probe"
         settings.update(overrides)
-        settings = {key: value for key, value in settings.items() if value is not None}
         application = make_app(settings)
         apps.append(application)
         return application
@@ -209,8 +217,8 @@ def test_allowed_hosts(allowed, host, ok):
 
 
 @pytest.mark.parametrize("host", ["localhost", "localhost:6543", "127.0.0.1", "[::1]:6543", "[::1]"])
-def test_default_hosts_are_answered(make_testapp, host):
-    make_testapp(**{"touchline.allowed_hosts": None}).get("/teams", headers={"Host": host}, status=200)
+def test_default_hosts_are_answered(hardened, host):
+    hardened.get("/teams", headers={"Host": host}, status=200)
 
 
 @pytest.mark.parametrize(
@@ -479,12 +487,12 @@ def test_including_twice_is_harmless(hardened_app):
 
 
 def test_settings_are_coerced_at_start_up():
-    hardening = Hardening(
+    coerced = Hardening(
         {"touchline.max_body_size": "2048", "touchline.hsts": "yes", "touchline.hsts_max_age": "60"},
         environ={},
     )
-    assert hardening.max_body_size == 2048
-    assert dict(hardening.response_headers())["Strict-Transport-Security"] == (
+    assert coerced.max_body_size == 2048
+    assert dict(coerced.response_headers())["Strict-Transport-Security"] == (
         "max-age=60; includeSubDomains"
     )
     with pytest.raises(ValueError):

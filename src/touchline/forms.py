@@ -88,6 +88,10 @@ class Form:
     def __bool__(self):
         return not self.errors
 
+    def __json__(self, request):
+        # What the user typed stays out: it may hold a password.
+        return {"errors": self.errors}
+
 
 def validate_form(request, schema, ignore=("csrf_token",)):
     """Validate ``request.POST`` against ``schema``: ``(data, form)``.

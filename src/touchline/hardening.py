@@ -104,7 +104,7 @@ class Refusal:
 
 BAD_HOST = Refusal(400, "Bad request", "This site does not answer to that host name.")
 BAD_LENGTH = Refusal(400, "Bad request", "The request's Content-Length is not a valid number.")
-TOO_LARGE = Refusal(413, "Request too large", "The request's body is larger than this site accepts.")
+TOO_LARGE = Refusal(413, "Request too large", "The request's body is more than this site accepts.")
 BAD_ORIGIN = Refusal(400, "Bad request", "The request's Origin or Referer header is not a URL.")
 BAD_FORM = Refusal(400, "Bad request", "The form data in the request could not be read.")
 

@@ -195,6 +195,7 @@ def testapp(app, tm, dbsession):
 
     from touchline.database import DBSESSION_ENVIRON_KEY
 
+    app.registry["touchline.login_throttle"].reset()
     return TestApp(
         app,
         extra_environ={
@@ -224,6 +225,7 @@ def committing_testapp(app):
 
     engine = app.registry["touchline.engine"]
     _empty_tables(engine)
+    app.registry["touchline.login_throttle"].reset()
     yield TestApp(app, extra_environ={"HTTP_HOST": HOST})
     _empty_tables(engine)
 
@@ -262,3 +264,52 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", counter._record)
 
     return counting
+
+
+#: The password ``make_user`` gives accounts unless told otherwise.
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_user(app, dbsession):
+    """Add an account: ``make_user("casey", "coach")``; its password is ``PASSWORD``."""
+    from touchline.users import Role, User
+
+    def make(username="member", role="member", password=PASSWORD, **fields):
+        user = User(username, role=Role(role), **fields)
+        app.registry["touchline.passwords"].set(user, password)
+        dbsession.add(user)
+        dbsession.flush()
+        return user
+
+    return make
+
+
+def csrf_token_of(response):
+    """The CSRF token in a page's first form (or its JSON), to post with."""
+    field = response.html.find("input", attrs={"name": "csrf_token"}) if response.content_type == "text/html" else None
+    if field is not None:
+        return field["value"]
+    return response.json["login"]["csrf_token"]
+
+
+@pytest.fixture
+def login():
+    """``login(testapp, "casey")`` logs the WebTest client in through the login form."""
+
+    def log_in(testapp, username, password=PASSWORD, status=303, next=None):
+        page = testapp.get("/login")
+        params = {"csrf_token": csrf_token_of(page), "username": username, "password": password}
+        if next is not None:
+            params["next"] = next
+        return testapp.post("/login", params, status=status)
+
+    return log_in
+
+
+def post_form(testapp, url, params=None, status=None, page_url=None, **kwargs):
+    """POST ``params`` with the CSRF token taken from ``page_url`` (default: ``url``)."""
+    page = testapp.get(page_url or url)
+    params = dict(params or {})
+    params.setdefault("csrf_token", csrf_token_of(page))
+    return testapp.post(url, params, status=status, **kwargs)

@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, DateTime, Enum, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from touchline.models import Base
+from touchline.security import BASE_ACL
 
 USERNAME_MAX_LENGTH = 40
 MIN_MEMORY_COST = 19 * 1024  # KiB
@@ -56,6 +57,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    #: Accounts are managed by admins only (views ask for MANAGE_USERS).
+    __acl__ = BASE_ACL
 
     def __init__(self, username, **kwargs):
         super().__init__(username=username, username_key=username_key(username), **kwargs)

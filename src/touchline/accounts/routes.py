@@ -1,7 +1,7 @@
 def includeme(config):
-    config.add_route("accounts.login", "/login")
+    config.add_resource_route("accounts.login", "/login")
     config.add_route("accounts.logout", "/logout")
-    config.add_route("accounts.account", "/account")
+    config.add_resource_route("accounts.account", "/account")
     config.add_route("accounts.password", "/account/password")
     config.add_route("accounts.reset_request", "/password-reset")
     config.add_route("accounts.reset", "/password-reset/{token:[A-Za-z0-9_-]{20,100}}")

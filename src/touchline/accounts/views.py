@@ -59,9 +59,8 @@ def _login_page(request, form, status=200, message=None):
     renderer="touchline.accounts:templates/login.jinja2",
 )
 def login_form(request):
-    if request.error_format != "html":
+    if request.format != "html":
         # JSON clients fetch the CSRF token they must send with the login.
-        request.override_renderer = "touchline_" + request.error_format
         return {"login": {"csrf_token": request.session.get_csrf_token()}}
     return _login_page(request, Form({"next": request.GET.get("next", "")}))
 
@@ -115,8 +114,10 @@ def _account_page(request, profile=None, password=None, status=200):
     request.response.status_int = status
     return {
         "user": user,
-        "profile": profile or Form({"display_name": user.display_name, "email": user.email}),
-        "password_form": password or Form(),
+        "profile": profile if profile is not None else Form(
+            {"display_name": user.display_name, "email": user.email}
+        ),
+        "password_form": password if password is not None else Form(),
     }
 
 
@@ -125,8 +126,7 @@ def _account_page(request, profile=None, password=None, status=200):
     renderer="touchline.accounts:templates/account.jinja2",
 )
 def account(request):
-    if request.error_format != "html":
-        request.override_renderer = "touchline_" + request.error_format
+    if request.format != "html":
         return {"account": {**request.user.__json__(request), "email": request.user.email,
                             "csrf_token": request.session.get_csrf_token()}}
     return _account_page(request)

@@ -1,0 +1,152 @@
+"""One's own account, password changes and resets by mail, account management."""
+import datetime
+import re
+
+from pyramid_mailer import get_mailer
+from sqlalchemy import select
+from webtest import TestApp
+
+from touchline.accounts.models import PasswordResetToken
+from touchline.testing import PASSWORD, post_form
+from touchline.users import User
+
+
+def test_account_page_updates_name_and_email(testapp, make_user, login):
+    make_user("casey", "coach")
+    login(testapp, "casey")
+    post_form(testapp, "/account", {"display_name": "Casey C.", "email": "casey@example.org"}, status=303)
+    page = testapp.get("/account")
+    assert page.html.find("input", attrs={"name": "display_name"})["value"] == "Casey C."
+    assert "Your details were saved." in page.text
+
+
+def test_account_form_errors_are_shown_with_the_input(testapp, make_user, login):
+    make_user("casey", "coach")
+    login(testapp, "casey")
+    page = post_form(testapp, "/account", {"display_name": "Casey", "email": "not an email"}, status=400)
+    assert page.html.find("input", attrs={"name": "email"})["aria-invalid"] == "true"
+    assert "email address" in page.html.find(id="email-errors").text
+    assert page.html.find("input", attrs={"name": "email"})["value"] == "not an email"
+
+
+def test_password_change_needs_the_current_password(testapp, make_user, login):
+    make_user("casey", "coach")
+    login(testapp, "casey")
+    page = post_form(
+        testapp, "/account/password",
+        {"current_password": "wrong one!!", "new_password": "a new password", "confirm_password": "a new password"},
+        page_url="/account", status=400,
+    )
+    assert "not your current password" in page.text
+
+
+def test_password_change_ends_the_other_sessions(app, testapp, make_user, login):
+    make_user("casey", "coach")
+    elsewhere = TestApp(app, extra_environ=dict(testapp.extra_environ))
+    login(elsewhere, "casey")
+    login(testapp, "casey")
+    post_form(
+        testapp, "/account/password",
+        {"current_password": PASSWORD, "new_password": "a new password", "confirm_password": "a new password"},
+        page_url="/account", status=303,
+    )
+    assert testapp.get("/account").status_int == 200  # this session goes on
+    elsewhere.get("/account", status=303)  # the other one is over
+    post_form(testapp, "/logout", page_url="/", status=303)
+    login(testapp, "casey", "a new password")
+
+
+def test_outdated_hash_is_upgraded_at_login(app, testapp, dbsession, make_user, login):
+    from argon2 import PasswordHasher
+
+    user = make_user("casey", "coach")
+    user.password_hash = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
+    old = user.password_hash
+    login(testapp, "casey")
+    dbsession.flush()
+    dbsession.expire(user)
+    assert user.password_hash != old and "m=19456,t=2,p=1" in user.password_hash
+
+
+def _reset_link(mailer):
+    (message,) = mailer.outbox
+    return re.search(r"https://club\.example\.org(/password-reset/\S+)", message.body).group(1)
+
+
+def test_password_reset_by_mail(app, testapp, make_user, login):
+    make_user("casey", "coach", email="casey@example.org")
+    mailer = get_mailer(app.registry)
+    mailer.outbox.clear()
+    page = post_form(testapp, "/password-reset", {"email": "Casey@Example.org"}, status=200,
+                     headers={"Host": "evil.example"} if False else None)
+    assert "a link to choose a new password is on its way" in page.text
+    path = _reset_link(mailer)
+    params = {"new_password": "brand new password", "confirm_password": "brand new password"}
+    post_form(testapp, path, params, status=303)
+    login(testapp, "casey", "brand new password")
+    # Single use: the same link does nothing the second time.
+    testapp.get(path, status=404)
+
+
+def test_reset_link_uses_the_configured_base_url_not_the_host(app, testapp, make_user):
+    make_user("casey", "coach", email="casey@example.org")
+    mailer = get_mailer(app.registry)
+    mailer.outbox.clear()
+    post_form(testapp, "/password-reset", {"email": "casey@example.org"}, status=200)
+    assert "https://club.example.org/password-reset/" in mailer.outbox[0].body
+    assert "localhost" not in mailer.outbox[0].body
+
+
+def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(app, testapp):
+    mailer = get_mailer(app.registry)
+    mailer.outbox.clear()
+    page = post_form(testapp, "/password-reset", {"email": "nobody@example.org"}, status=200)
+    assert "a link to choose a new password is on its way" in page.text
+    assert mailer.outbox == []
+
+
+def test_reset_link_expires_within_the_hour(app, testapp, dbsession, make_user):
+    make_user("casey", "coach", email="casey@example.org")
+    mailer = get_mailer(app.registry)
+    mailer.outbox.clear()
+    post_form(testapp, "/password-reset", {"email": "casey@example.org"}, status=200)
+    path = _reset_link(mailer)
+    record = dbsession.scalar(select(PasswordResetToken))
+    lifetime = record.expires_at.replace(tzinfo=datetime.timezone.utc) - datetime.datetime.now(datetime.timezone.utc)
+    assert lifetime <= datetime.timedelta(hours=1)
+    record.expires_at = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=1)
+    dbsession.flush()
+    testapp.get(path, status=404)
+
+
+def test_admin_creates_and_edits_an_account(testapp, dbsession, make_user, login):
+    make_user("alex", "admin")
+    login(testapp, "alex")
+    assert "Accounts" in testapp.get("/").html.nav.text
+    params = {"username": "jordan", "display_name": "Jordan", "email": "j@example.org",
+              "role": "coach", "active": "on", "password": "long enough pw"}
+    post_form(testapp, "/users/new", params, status=303)
+    jordan = dbsession.scalar(User.by_username("JORDAN"))
+    assert jordan.role.value == "coach" and jordan.active
+    page = post_form(testapp, "/users/new", params, status=400)
+    assert "This username is taken." in page.text
+    params.update(role="member", password="")
+    post_form(testapp, f"/users/{jordan.id}/edit", params, status=303)
+    dbsession.flush()
+    dbsession.expire(jordan)
+    assert jordan.role.value == "member"
+
+
+def test_admin_cannot_demote_themselves(testapp, make_user, login):
+    alex = make_user("alex", "admin")
+    login(testapp, "alex")
+    params = {"username": "alex", "role": "member", "active": "on"}
+    page = post_form(testapp, f"/users/{alex.id}/edit", params, status=400)
+    assert "your own administrator access" in page.text
+
+
+def test_members_do_not_see_the_accounts_entry(testapp, make_user, login):
+    make_user("morgan", "member")
+    login(testapp, "morgan")
+    assert "Accounts" not in testapp.get("/").html.nav.text
+    testapp.get("/users", status=403)
