@@ -1,0 +1,57 @@
+"""Login rate limits, counted in memory or, shared by every app process, in Redis."""
+import os
+
+import pytest
+from webtest import TestApp
+
+from touchline.ratelimit import LoginThrottle
+
+REDIS_URL = os.environ.get("TOUCHLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def test_throttle_counts_per_account_and_per_client():
+    from limits.storage import storage_from_string
+
+    throttle = LoginThrottle(storage_from_string("memory://"), max_failures=3, window=300)
+    for _ in range(3):
+        assert throttle.retry_after("casey", "10.0.0.1") is None
+        throttle.failed("casey", "10.0.0.1")
+    assert 0 < throttle.retry_after("casey", "10.0.0.9") <= 301  # the account is locked
+    assert 0 < throttle.retry_after("sam", "10.0.0.1") <= 301  # so is the address
+    assert throttle.retry_after("sam", "10.0.0.2") is None
+
+
+@pytest.fixture
+def redis_settings(app_settings):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.RedisError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {REDIS_URL}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    return {"touchline.ratelimit.storage_url": REDIS_URL}
+
+
+def test_two_app_processes_share_the_counters_through_redis(
+    app_settings, redis_settings, testapp, dbsession, make_user, login
+):
+    from touchline.database import DBSESSION_ENVIRON_KEY
+    from touchline.testing import make_app
+
+    make_user("casey", "coach")
+    url = dbsession.bind.engine.url.render_as_string(hide_password=False)
+    apps = [make_app(app_settings, **redis_settings, **{"sqlalchemy.url": url}) for _ in range(2)]
+    apps[0].registry["touchline.login_throttle"].reset()
+    try:
+        first, second = (TestApp(a, extra_environ=dict(testapp.extra_environ)) for a in apps)
+        for _ in range(5):
+            login(first, "casey", "wrong password", status=400)
+            login(second, "casey", "wrong password", status=400)
+        response = login(second, "casey", status=429)
+        assert int(response.headers["Retry-After"]) > 0
+    finally:
+        apps[0].registry["touchline.login_throttle"].reset()
+        for a in apps:
+            a.registry["touchline.engine"].dispose()
+    assert DBSESSION_ENVIRON_KEY in testapp.extra_environ
