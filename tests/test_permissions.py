@@ -38,12 +38,8 @@ CORE_PERMISSIONS = {
 
 #: The views anyone may call, logged in or not: (route name, request method).
 PUBLIC = {
-    # The landing page: the add-ons' public panels, what a visitor sees first.
-    ("home", "GET"),
     # Liveness probe for load balancers: says the process answers, shows nothing.
     ("healthz", "GET"),
-    ("teams.list", "GET"),
-    ("nope", "GET"),
     # Readiness probe for load balancers: says whether the database answers, nothing more.
     ("readyz", "GET"),
     # The login form (and, for JSON clients, the CSRF token to log in with).
@@ -165,9 +161,9 @@ LOGIN = "303 login"
 
 #: Targets: "A" the team the coach coaches; "B" a team they do not coach;
 #: "A*" / "B*" a fresh team like A / B, made for that one request (for the
-#: deletes, so they do not take the teams later rows use); "member" the
-#: member's account; "token" an unknown password reset token.  A target (or
-#: None) ending in ".json" asks for the route's JSON variant.
+#: deletes, so they do not take the teams later rows use); "member" (or
+#: "coach", "admin") that user's account; "token" an unknown password
+#: reset token.  A target ending in ".json" asks for the route's JSON variant.
 #:
 #: route, method, target: expected status for (anonymous, member, coach, admin).
 MATRIX = [
@@ -187,7 +183,7 @@ MATRIX = [
     ("accounts.reset_request",  "POST",   None,         (200,      200,   200,  200)),
     ("accounts.reset",          "GET",    "token",      (404,      404,   404,  404)),
     ("accounts.reset",          "POST",   "token",      (404,      404,   404,  404)),
-    ("accounts.users",          "GET",    None,         (LOGIN,    403,   200,  200)),
+    ("accounts.users",          "GET",    None,         (LOGIN,    403,   403,  200)),
     ("accounts.user_new",       "GET",    None,         (LOGIN,    403,   403,  200)),
     ("accounts.user_new",       "POST",   None,         (401,      403,   403,  303)),
     ("accounts.user_edit",      "GET",    "member",     (LOGIN,    403,   403,  200)),
@@ -204,7 +200,7 @@ MATRIX = [
     ("teams.show",              "DELETE", "A*.json",    (401,      403,   403,  204)),
     ("teams.show",              "DELETE", "B*.json",    (401,      403,   403,  204)),
     ("teams.edit",              "GET",    "A",          (LOGIN,    403,   200,  200)),
-    ("teams.edit",              "GET",    "B",          (LOGIN,    403,   200,  200)),
+    ("teams.edit",              "GET",    "B",          (LOGIN,    403,   403,  200)),
     ("teams.edit",              "POST",   "A",          (401,      403,   303,  303)),
     ("teams.edit",              "POST",   "B",          (401,      403,   403,  303)),
     ("teams.delete",            "GET",    "A",          (LOGIN,    403,   403,  200)),
@@ -329,8 +325,8 @@ def _path(app, route_name, target, world):
         kw["id"] = str(world["teams"][target].id)
     elif target in ("A*", "B*"):
         kw["id"] = str(world["fresh"](target[0]).id)
-    elif target == "member":
-        kw["id"] = str(world["users"]["member"].id)
+    elif target in world["users"]:
+        kw["id"] = str(world["users"][target].id)
     elif target == "token":
         kw["token"] = "no-such-token-0123456789abcdef"
     else:
@@ -371,6 +367,9 @@ def _got(response):
     return got
 
 
+HEADER = ("route", "method", "path", "expected", "got")
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix(role, app, testapp, world, login):
     column = ROLES.index(role)
@@ -398,4 +397,31 @@ def test_role_matrix(role, app, testapp, world, login):
         pytest.fail(f"{len(mismatches)} mismatches for {role}:\n" + "\n".join(lines), pytrace=False)
 
 
-HEADER = ("route", "method", "path", "expected", "got")
+
+def test_a_coach_demoted_to_member_can_no_longer_edit_their_team(app, testapp, world, login):
+    """A team's ACL must not keep granting EDIT to someone who is no longer a coach.
+
+    The admin makes the coach of team A a member through the accounts form;
+    the team_coaches row stays, and as a member they must be refused like
+    any other member (the matrix's member column).
+    """
+    from webtest import TestApp
+
+    coach, team_a = world["users"]["coach"], world["teams"]["A"]
+    admin = TestApp(app, extra_environ=testapp.extra_environ)
+    login(admin, world["users"]["admin"].username)
+    admin.post(_path(app, "accounts.user_edit", "coach", world), {
+        "username": coach.username, "display_name": "", "email": "", "role": "member",
+        "active": "on", "csrf_token": csrf_token_of(admin.get("/login")),
+    }, status=303)
+    login(testapp, coach.username)
+    got = {}
+    for route_name, method, target in [("teams.edit", "GET", "A"), ("teams.edit", "POST", "A"),
+                                       ("teams.show", "PUT", "A.json")]:
+        path = _path(app, route_name, target, world)
+        kind, make_body = BODIES.get((route_name, method), (None, None))
+        response = _request(testapp, method, path, kind, make_body and make_body(world, "member"))
+        got[f"{method} {path}"] = _got(response)
+    assert all(status.startswith("403") for status in got.values()), (
+        f"the former coach of team {team_a.id}, now a member, still gets: {got}"
+    )

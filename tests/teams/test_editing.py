@@ -186,7 +186,15 @@ def test_admin_deletes_a_team_after_confirming(testapp, dbsession, login, admin,
     assert coach_ids(dbsession, foxes.id) == []
     listing = testapp.get(response.location)
     assert "The team Under 11 Foxes was deleted." in listing.text
-    testapp.get(f"/teams/{foxes.id}", status=404)
+    testapp.get(f"/teams/{foxes.id}.json", status=404)
+
+
+def test_a_deleted_team_is_a_404_page_for_a_logged_in_user(testapp, dbsession, login, admin, foxes):
+    login(testapp, "alex")
+    post_form(testapp, f"/teams/{foxes.id}/delete", status=303)
+    for path in (f"/teams/{foxes.id}", f"/teams/{foxes.id}/edit", f"/teams/{foxes.id}/delete", "/teams/999999"):
+        response = testapp.get(path, status=404)
+        assert "Page not found" in response.text
 
 
 def test_team_page_offers_edit_and_delete_to_an_admin(testapp, login, admin, foxes):
@@ -408,6 +416,7 @@ def test_invalid_edit_keeps_the_input_and_changes_nothing(testapp, dbsession, lo
 def test_admin_form_with_a_wrong_coach_is_shown_again(
     testapp, dbsession, login, admin, make_user, coach_value
 ):
+    make_user("casey", "coach")  # so that the form has its coaches field
     member = make_user("morgan", "member")
     inactive = make_user("gone", "coach", active=False)
     coach_value = {"member": str(member.id), "inactive": str(inactive.id)}.get(coach_value, coach_value)
@@ -705,6 +714,7 @@ def test_fields_that_cannot_be_set_are_422_and_nothing_is_written(
         ({"name": "Foxes", "coaches": [2**63]}, "coaches"),
         ({"name": "Foxes", "coaches": [10**30]}, "coaches"),
     ],
+    ids=lambda value: json.dumps(value)[:48] if isinstance(value, dict) else value,
 )
 def test_invalid_fields_are_422_with_the_errors(testapp, dbsession, login, admin, foxes, body, field):
     login(testapp, "alex")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from touchline.models import Base
 from touchline.security import BASE_ACL, EDIT
-from touchline.users import User
+from touchline.users import Role, User
 
 NAME_MAX_LENGTH = 40
 
@@ -83,7 +83,9 @@ class Team(Base):
         # A generator: the coaches are loaded only when the base ACL has not decided.
         yield from BASE_ACL
         for coach in self.coaches:
-            yield (Allow, f"user:{coach.id}", EDIT)
+            # A link outlives a change of role: only a coach coaches.
+            if coach.role is Role.COACH and coach.active:
+                yield (Allow, f"user:{coach.id}", EDIT)
 
     def __json__(self, request):
         return {

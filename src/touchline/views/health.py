@@ -4,17 +4,24 @@
 database outage does not get healthy processes restarted); ``/readyz`` says
 whether this process can serve pages, which needs the database.
 """
+import logging
+
+from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+log = logging.getLogger(__name__)
 
-@view_config(route_name="healthz", request_method="GET", renderer="json", http_cache=0)
+
+@view_config(route_name="healthz", request_method="GET", renderer="json", http_cache=0,
+             permission=NO_PERMISSION_REQUIRED)
 def healthz(request):
     return {"status": "ok"}
 
 
-@view_config(route_name="readyz", request_method="GET", renderer="json", http_cache=0)
+@view_config(route_name="readyz", request_method="GET", renderer="json", http_cache=0,
+             permission=NO_PERMISSION_REQUIRED)
 def readyz(request):
     try:
         with request.registry["touchline.engine"].connect() as connection:
@@ -22,5 +29,6 @@ def readyz(request):
     except SQLAlchemyError as exc:
         request.response.status_int = 503
         request.response.headers["Retry-After"] = "10"
-        return {"status": "unavailable", "database": exc.__class__.__name__}
+        log.warning("readiness check failed: %s", exc.__class__.__name__)
+        return {"status": "unavailable", "database": "unreachable"}
     return {"status": "ok", "database": "ok"}
