@@ -14,7 +14,7 @@ def main(global_config, **settings):
         # Settings first: every later include reads coerced values from it.
         config.include(".settings")
         # Outermost: refuse unknown hosts and oversized bodies, add security headers.
-        # HARDENING config.include(".hardening")
+        config.include(".hardening")
         # Database before anything that touches request.dbsession.
         config.include(".database")
         config.include(".users")

@@ -17,6 +17,8 @@ from pyramid.exceptions import ConfigurationError
 from pyramid.path import AssetResolver
 from pyramid.settings import aslist
 
+from touchline.security import Root
+
 NAVIGATION = "touchline.navigation"
 PANELS = "touchline.home_panels"
 PSHELL = "touchline.pshell_variables"
@@ -164,11 +166,14 @@ def include_addons(config):
 
 
 def navigation(request):
-    """The entries this request's user may see."""
+    """The entries this request's user may see (permissions are checked on the root)."""
+    entries = request.registry.get(NAVIGATION, ())
+    if request.user is None:
+        return [entry for entry in entries if entry.permission is None]
+    root = Root(request)
     return [
-        entry
-        for entry in request.registry.get(NAVIGATION, ())
-        if entry.permission is None or (request.user is not None and request.has_permission(entry.permission))
+        entry for entry in entries
+        if entry.permission is None or request.has_permission(entry.permission, root)
     ]
 
 

@@ -12,10 +12,11 @@ import json
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pyramid.httpexceptions import HTTPBadRequest, HTTPUnsupportedMediaType
 
 from touchline.errors import render_error
+from touchline.resources import MAX_ID
 
 MAX_JSON_DEPTH = 32
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -51,6 +52,10 @@ def Text(max_length):
         StringConstraints(max_length=max_length),
         AfterValidator(_no_control_characters),
     ]
+
+
+#: A database id: a positive integer an INTEGER column can hold.
+Id = Annotated[int, Field(gt=0, le=MAX_ID)]
 
 
 class Schema(BaseModel):
@@ -116,7 +121,11 @@ def validate_form(request, schema, ignore=("csrf_token",)):
     try:
         return schema.model_validate(values), Form(values)
     except ValidationError as error:
-        return None, Form(values, _messages(error))
+        errors = _messages(error)
+        # A field the page does not show cannot carry its error: say it on top.
+        for name in [name for name in errors if name not in schema.model_fields and name != "_form"]:
+            errors.setdefault("_form", []).extend(f"{name}: {message}" for message in errors.pop(name))
+        return None, Form(values, errors)
 
 
 def _is_list_field(schema, key):

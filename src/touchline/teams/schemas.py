@@ -1,7 +1,7 @@
 """What a team form and the teams JSON API accept (one schema for both)."""
 from pydantic import Field
 
-from touchline.forms import Schema, SingleLine
+from touchline.forms import Id, Schema, SingleLine
 
 from .models import DEFAULT_LEVEL, NAME_MAX_LENGTH, Level
 
@@ -16,4 +16,4 @@ class TeamIn(Schema):
 class TeamAdminIn(TeamIn):
     """An admin also chooses the team's coaches (account ids)."""
 
-    coaches: list[int] = Field(default_factory=list, max_length=50)
+    coaches: list[Id] = Field(default_factory=list, max_length=50)

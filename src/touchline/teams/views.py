@@ -164,6 +164,7 @@ def team_delete_confirm(context, request):
 @view_config(route_name="teams.delete", request_method="POST", permission=DELETE)
 def team_delete(context, request):
     request.dbsession.delete(context)
+    request.dbsession.flush()
     request.session.flash(f"The team {context.name} was deleted.")
     return HTTPSeeOther(location=request.route_url("teams.list"))
 
@@ -203,4 +204,5 @@ def team_update_json(context, request):
 @view_config(route_name="teams.show", request_method="DELETE", permission=DELETE)
 def team_delete_json(context, request):
     request.dbsession.delete(context)
+    request.dbsession.flush()
     return HTTPNoContent()

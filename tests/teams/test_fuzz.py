@@ -1,0 +1,605 @@
+"""Random input thrown at the team form and the teams JSON API (hypothesis).
+
+Whatever a client sends, the answer is never a 5xx; a refused input (4xx)
+leaves the teams table and the coach links exactly as they were; an
+accepted one (303 / 201 / 200) stores exactly the name as typed less its
+surrounding whitespace, with the age group and coaches sent.  An oracle
+below says, from the rules (name: 1..40 characters after stripping, no
+control characters, one line; level: U06..U18; coaches: ids of active
+coach accounts, admins only; no other field), which inputs must be
+accepted and which refused.
+
+Each test logs in once and reuses its CSRF token; every example runs in a
+savepoint that is rolled back after it, so examples are independent (a
+failure on PostgreSQL does not poison the next one) and shrink cleanly.
+
+``TOUCHLINE_FUZZ_SCALE`` (default 1) multiplies the number of examples.
+"""
+import contextlib
+import json
+import os
+import re
+import unicodedata
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+from sqlalchemy import select
+
+from touchline.teams.models import Level, Team, team_coaches
+from touchline.testing import csrf_token_of
+
+SCALE = float(os.environ.get("TOUCHLINE_FUZZ_SCALE", "1"))
+
+
+def fuzz(examples):
+    return settings(
+        max_examples=max(1, int(examples * SCALE)),
+        deadline=None,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
+    )
+
+
+# The rules, as the oracle applies them -----------------------------------------------
+
+LEVELS = [level.value for level in Level]
+FIELDS = ("name", "level", "coaches")
+#: Unicode's White_Space: what "stripped" takes off both ends of a name.
+WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + (
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+C0_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+C1_CONTROL = re.compile(r"[\x80-\x9f]")
+LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
+NAME_MAX = 40
+MAX_COACHES = 50
+MAX_DEPTH = 32
+
+ACCEPT, REFUSE, EITHER = "accept", "refuse", "either"
+
+
+def combine(*verdicts):
+    if REFUSE in verdicts:
+        return REFUSE
+    if EITHER in verdicts:
+        return EITHER
+    return ACCEPT
+
+
+def name_verdict(name):
+    """ACCEPT or REFUSE for a name by the rules; EITHER for C1 controls.
+
+    C1 control characters (U+0080..U+009F) are tested on their own in
+    test_editing; here either answer is taken, as long as it is consistent.
+    """
+    if not isinstance(name, str):
+        return REFUSE
+    stripped = name.strip(WHITESPACE)
+    if not 1 <= len(stripped) <= NAME_MAX or C0_CONTROL.search(stripped) or LINE_BREAK.search(stripped):
+        return REFUSE
+    if C1_CONTROL.search(stripped):
+        return EITHER
+    return ACCEPT
+
+
+def level_verdict(level):
+    return ACCEPT if isinstance(level, str) and level in LEVELS else REFUSE
+
+
+def coach_verdict(value, active_coaches):
+    """One element of ``coaches``: (verdict, id or None)."""
+    if isinstance(value, bool):
+        return EITHER, None
+    if isinstance(value, int):
+        return (ACCEPT if value in active_coaches else REFUSE), value
+    if isinstance(value, str):
+        if re.fullmatch(r"-?[0-9]+", value):
+            number = int(value)
+            return (ACCEPT if number in active_coaches else REFUSE), number
+        if re.fullmatch(r"[\s+]*-?[0-9_.]+\s*", value):
+            return EITHER, None  # " 1 ", "1_0", "+1", "1.0": lax parsing, either answer
+        return REFUSE, None
+    if isinstance(value, float):
+        if value == value and value not in (float("inf"), float("-inf")) and value == int(value):
+            return EITHER, None
+        return REFUSE, None
+    return REFUSE, None
+
+
+def coaches_verdict(values, active_coaches):
+    """(verdict, the ids when all are known) for a ``coaches`` value."""
+    if not isinstance(values, list) or len(values) > MAX_COACHES:
+        return REFUSE, None
+    verdicts, ids = [], []
+    for value in values:
+        verdict, number = coach_verdict(value, active_coaches)
+        verdicts.append(verdict)
+        ids.append(number)
+    verdict = combine(ACCEPT, *verdicts)
+    return verdict, (sorted(set(ids)) if verdict == ACCEPT else None)
+
+
+def depth(value):
+    if isinstance(value, dict):
+        return 1 + max((depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((depth(v) for v in value), default=0)
+    return 1
+
+
+# What is in the database ------------------------------------------------------------
+
+
+def snapshot(dbsession):
+    """Every team and every coach link, as stored (after flushing the session)."""
+    dbsession.flush()
+    table = Team.__table__
+    teams = {row.id: (row.name, row.level.value) for row in dbsession.execute(select(table.c.id, table.c.name, table.c.level))}
+    links = sorted(tuple(row) for row in dbsession.execute(select(team_coaches.c.team_id, team_coaches.c.user_id)))
+    return teams, links
+
+
+def coach_links(links, team_id):
+    return sorted(user for team, user in links if team == team_id)
+
+
+@contextlib.contextmanager
+def rolled_back(dbsession):
+    """Run one example in a savepoint that is rolled back afterwards."""
+    savepoint = dbsession.begin_nested()
+    try:
+        yield
+    finally:
+        if savepoint.is_active:
+            savepoint.rollback()
+        dbsession.expire_all()
+
+
+def describe(response):
+    body = response.body[:2000]
+    return f"{response.status} {response.content_type} {body!r}"
+
+
+def no_server_error(response, sent):
+    assert response.status_int < 500, f"{describe(response)}\nfor input: {sent!r}"
+
+
+# The club the examples run against --------------------------------------------------------
+
+
+class Club:
+    def __init__(self, make_user, make_team, dbsession):
+        self.admin = make_user("alex", "admin")
+        self.coach = make_user("casey", "coach")
+        self.other_coach = make_user("robin", "coach")
+        self.member = make_user("morgan", "member")
+        self.inactive = make_user("gone", "coach", active=False)
+        self.foxes = make_team("Under 11 Foxes", Level.U11)
+        self.foxes.coaches = [self.coach]
+        self.otters = make_team("Under 9 Otters", Level.U09)
+        dbsession.flush()
+        self.active_coaches = {self.coach.id, self.other_coach.id}
+        self.refs = {
+            "coach": self.coach.id, "other_coach": self.other_coach.id, "member": self.member.id,
+            "inactive": self.inactive.id, "admin": self.admin.id,
+        }
+
+    def resolve(self, value):
+        """Replace the ``Ref`` placeholders in generated data by real account ids."""
+        if isinstance(value, Ref):
+            return self.refs[value.name]
+        if isinstance(value, StrRef):
+            return str(self.refs[value.name])
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        return value
+
+
+class Ref:
+    """An account's id, chosen by name before the ids are known."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"Ref({self.name!r})"
+
+
+class StrRef(Ref):
+    def __repr__(self):
+        return f"StrRef({self.name!r})"
+
+
+ACCOUNT_NAMES = ["coach", "other_coach", "member", "inactive", "admin"]
+
+
+# Strategies -----------------------------------------------------------------------------
+
+# Any character but surrogates: controls, NUL, line breaks, every plane.
+any_text = st.text(max_size=60)
+likely_valid = st.text(st.characters(categories=("L", "M", "N", "P", "S", "Zs")), min_size=1, max_size=45)
+padding = st.text(st.sampled_from(WHITESPACE + "\x1c\x1f\u200b"), max_size=4)
+padded = st.builds(lambda left, name, right: left + name + right, padding, likely_valid, padding)
+huge = st.builds(lambda chunk, times: chunk * times, st.text(min_size=1, max_size=8), st.integers(41, 5_000))
+special_names = st.sampled_from([
+    "", " ", "\x00", "Foxes\x00", "\x00Foxes", "Fo\x00xes", "\u0000" * 40, "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>', "Robert'); DROP TABLE teams;--", "x" * 40, "x" * 41,
+    " " + "x" * 40 + " ", "\u3000" + "y" * 40 + "\u2029", "💥" * 40, "💥" * 41, "e\u0301" * 20,
+    "\ufeffFoxes", "Foxes\u202e", "\u200b", "Fo\rxes", "Fo\u2028xes", "Fo\x85xes", "Fo\x9bxes",
+    "\x1cFoxes\x1f", "NULL", "null", "None", "%00", "\\x00", "\udbff\udfff".encode("utf-16", "surrogatepass").decode("utf-16"),
+])
+names = st.one_of(any_text, likely_valid, likely_valid, padded, huge, special_names)
+
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.integers(min_value=-(2**80), max_value=2**80),
+    st.floats(), st.text(max_size=20),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+levels = st.one_of(st.sampled_from(LEVELS), st.sampled_from(["u11", "U05", "U19", " U10", "U10 ", "U1", "Under 11s", ""]), any_text)
+account_refs = st.sampled_from(ACCOUNT_NAMES)
+coach_ids_json = st.lists(
+    st.one_of(account_refs.map(Ref), account_refs.map(Ref), st.integers(), st.integers(min_value=2**31 - 2, max_value=2**31 + 2),
+              st.integers(min_value=2**63 - 2, max_value=2**63 + 2), st.integers(min_value=2**64),
+              account_refs.map(StrRef), json_scalars),
+    max_size=6,
+)
+coaches_json = st.one_of(coach_ids_json, st.lists(account_refs.map(Ref), min_size=49, max_size=52), json_values)
+extra_keys = st.one_of(
+    st.sampled_from(["id", "role", "level_label", "coach", "Name", "name ", "NAME", "", "__proto__", "csrf_token"]),
+    st.text(max_size=12),
+).filter(lambda key: key not in FIELDS)
+extras = st.one_of(st.just({}), st.just({}), st.just({}), st.dictionaries(extra_keys, json_values, min_size=1, max_size=3))
+
+
+def json_bodies(fields=FIELDS):
+    field_values = {
+        "name": st.one_of(names, names, names, json_values),
+        "level": st.one_of(levels, levels, json_values),
+        "coaches": coaches_json,
+    }
+    optional = {name: field_values[name] for name in fields}
+    return st.builds(lambda body, more: {**body, **more}, st.fixed_dictionaries({}, optional=optional), extras)
+
+
+form_text = st.one_of(any_text, st.sampled_from(["", "\x00", "x" * 100]))
+form_coaches = st.lists(
+    st.one_of(account_refs.map(StrRef), account_refs.map(StrRef), st.integers().map(str),
+              st.integers(min_value=2**31 - 2, max_value=10**30).map(str),
+              st.sampled_from([" 1 ", "1_0", "+1", "1.0", "1e3", "０１", "", "abc", "-1", "0"]), form_text),
+    max_size=6,
+)
+form_extra_keys = st.one_of(
+    st.sampled_from(["id", "role", "level_label", "Name", "name ", "", "coach"]),
+    st.text(max_size=12),
+).filter(lambda key: key not in FIELDS + ("csrf_token",))
+form_bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": st.one_of(names, names, names, form_text),
+        "level": st.one_of(levels, levels),
+        "coaches": form_coaches,
+        "_extra": st.dictionaries(form_extra_keys, form_text, min_size=1, max_size=3),
+    },
+)
+
+
+# The oracle --------------------------------------------------------------------------------
+
+
+def expectation(data, club, allowed=FIELDS, current=None):
+    """(verdict, expected (name, level, coach ids or None)) for validated data.
+
+    ``current`` is the team's values that a PUT merges ``data`` into.
+    """
+    merged = {**(current or {}), **data}
+    verdicts = [REFUSE if set(data) - set(allowed) else ACCEPT]
+    if "name" in merged:
+        verdicts.append(name_verdict(merged["name"]))
+    else:
+        verdicts.append(REFUSE)
+    level = merged.get("level", "U11")
+    verdicts.append(level_verdict(level))
+    coaches = None
+    if "coaches" in merged:
+        verdict, coaches = coaches_verdict(merged["coaches"], club.active_coaches)
+        verdicts.append(verdict)
+    else:
+        coaches = []
+    verdict = combine(*verdicts)
+    if verdict == REFUSE:
+        return verdict, None
+    return verdict, (merged["name"].strip(WHITESPACE), level, coaches)
+
+
+def check_refused(before, after, response, sent):
+    assert 400 <= response.status_int < 500, f"{describe(response)}\nfor input: {sent!r}"
+    assert after == before, f"a refused input changed the data: {response.status}\nfor input: {sent!r}"
+
+
+def check_written(after, team_id, expected, club, sent):
+    teams, links = after
+    name, level, coaches = expected
+    assert teams[team_id] == (name, level), f"stored {teams[team_id]!r}, expected {(name, level)!r}\nfor input: {sent!r}"
+    stored_coaches = coach_links(links, team_id)
+    if coaches is not None:
+        assert stored_coaches == coaches, f"coaches {stored_coaches} != {coaches}\nfor input: {sent!r}"
+    else:
+        assert set(stored_coaches) <= club.active_coaches, sent
+    stored = teams[team_id][0]
+    assert 1 <= len(stored) <= NAME_MAX and not C0_CONTROL.search(stored) and not LINE_BREAK.search(stored)
+    assert stored == stored.strip(WHITESPACE)
+
+
+# Setting up a logged-in client -------------------------------------------------------------------
+
+
+def logged_in(testapp, login, username):
+    login(testapp, username)
+    return csrf_token_of(testapp.get("/teams")), testapp.get("/account.json").json["account"]["csrf_token"]
+
+
+def send_json(testapp, method, url, raw, token, content_type="application/json"):
+    """Send ``raw`` as it is: WebTest neither parses nor re-encodes it."""
+    headers = {"Accept": "application/json", "X-CSRF-Token": token}
+    if content_type:
+        headers["Content-Type"] = content_type
+    return testapp.request(url, method=method, body=raw, headers=headers, expect_errors=True)
+
+
+# The form ---------------------------------------------------------------------------------------
+
+
+def form_params(generated, club, token):
+    params = [("csrf_token", token)]
+    if "name" in generated:
+        params.append(("name", generated["name"]))
+    if "level" in generated:
+        params.append(("level", generated["level"]))
+    for value in club.resolve(generated.get("coaches", [])):
+        params.append(("coaches", value))
+    for key, value in generated.get("_extra", {}).items():
+        params.append((key, value))
+    return params
+
+
+def form_data(generated, club):
+    """The form's fields as the schema sees them."""
+    data = {key: generated[key] for key in ("name", "level") if key in generated}
+    coaches = club.resolve(generated.get("coaches", []))
+    if coaches:
+        data["coaches"] = coaches
+    data.update(generated.get("_extra", {}))
+    return data
+
+
+def test_fuzz_new_team_form(testapp, dbsession, login, make_user, make_team):
+    club = Club(make_user, make_team, dbsession)
+    token, _ = logged_in(testapp, login, "alex")
+
+    @fuzz(700)
+    @given(generated=form_bodies)
+    def post_new_team(generated):
+        with rolled_back(dbsession):
+            before = snapshot(dbsession)
+            params = form_params(generated, club, token)
+            response = testapp.post("/teams/new", params, expect_errors=True)
+            no_server_error(response, params)
+            after = snapshot(dbsession)
+            verdict, expected = expectation(form_data(generated, club), club)
+            if response.status_int == 303:
+                assert verdict != REFUSE, f"accepted an invalid form: {params!r}"
+                (new_id,) = set(after[0]) - set(before[0])
+                assert response.location == f"http://localhost/teams/{new_id}"
+                check_written(after, new_id, expected, club, params)
+                assert {k: v for k, v in after[0].items() if k != new_id} == before[0]
+            else:
+                assert verdict != ACCEPT, f"refused a valid form: {describe(response)}\n{params!r}"
+                check_refused(before, after, response, params)
+                assert response.status_int in (400, 413), describe(response)
+                assert response.content_type == "text/html"
+
+    post_new_team()
+
+
+def test_fuzz_edit_team_form_as_a_coach(testapp, dbsession, login, make_user, make_team):
+    club = Club(make_user, make_team, dbsession)
+    token, _ = logged_in(testapp, login, "casey")
+    team_id = club.foxes.id
+
+    @fuzz(400)
+    @given(generated=form_bodies)
+    def post_edit(generated):
+        with rolled_back(dbsession):
+            before = snapshot(dbsession)
+            params = form_params(generated, club, token)
+            response = testapp.post(f"/teams/{team_id}/edit", params, expect_errors=True)
+            no_server_error(response, params)
+            after = snapshot(dbsession)
+            verdict, expected = expectation(form_data(generated, club), club, allowed=("name", "level"))
+            if response.status_int == 303:
+                assert verdict != REFUSE, f"accepted an invalid form: {params!r}"
+                name, level, _ = expected
+                check_written(after, team_id, (name, level, [club.coach.id]), club, params)
+                assert len(after[0]) == len(before[0])
+            else:
+                assert verdict != ACCEPT, f"refused a valid form: {describe(response)}\n{params!r}"
+                check_refused(before, after, response, params)
+                assert response.status_int in (400, 413), describe(response)
+
+    post_edit()
+
+
+# The JSON API ------------------------------------------------------------------------------------
+
+
+def check_json_refusal(response, body, before, after):
+    check_refused(before, after, response, body)
+    assert response.content_type == "application/json", describe(response)
+    error = response.json["error"]
+    assert error["status"] == response.status_int
+    expected_status = 422 if depth(body) <= MAX_DEPTH else 400
+    assert response.status_int in (expected_status, 413), f"{describe(response)}\nfor input: {body!r}"
+    if response.status_int == 422:
+        assert error["fields"] and all(isinstance(m, list) and m for m in error["fields"].values())
+
+
+def test_fuzz_api_create(testapp, dbsession, login, make_user, make_team):
+    club = Club(make_user, make_team, dbsession)
+    _, token = logged_in(testapp, login, "alex")
+
+    @fuzz(700)
+    @given(generated=json_bodies())
+    def post_team(generated):
+        body = club.resolve(generated)
+        with rolled_back(dbsession):
+            before = snapshot(dbsession)
+            response = send_json(testapp, "POST", "/teams", json.dumps(body).encode(), token)
+            no_server_error(response, body)
+            after = snapshot(dbsession)
+            verdict, expected = expectation(body, club)
+            if response.status_int == 201:
+                assert verdict != REFUSE, f"accepted invalid data: {body!r}"
+                (new_id,) = set(after[0]) - set(before[0])
+                assert response.location == f"http://localhost/teams/{new_id}"
+                name, level = after[0][new_id]
+                assert response.json == {
+                    "team": {"id": new_id, "name": name, "level": level, "level_label": Level(level).label}
+                }
+                check_written(after, new_id, expected, club, body)
+            else:
+                assert verdict != ACCEPT, f"refused valid data: {describe(response)}\n{body!r}"
+                check_json_refusal(response, body, before, after)
+
+    post_team()
+
+
+def test_fuzz_api_update(testapp, dbsession, login, make_user, make_team):
+    club = Club(make_user, make_team, dbsession)
+    _, token = logged_in(testapp, login, "alex")
+    team_id = club.foxes.id
+    current = {"name": "Under 11 Foxes", "level": "U11", "coaches": [club.coach.id]}
+
+    @fuzz(600)
+    @given(generated=json_bodies())
+    def put_team(generated):
+        body = club.resolve(generated)
+        with rolled_back(dbsession):
+            before = snapshot(dbsession)
+            response = send_json(testapp, "PUT", f"/teams/{team_id}", json.dumps(body).encode(), token)
+            no_server_error(response, body)
+            after = snapshot(dbsession)
+            verdict, expected = expectation(body, club, current=current)
+            if response.status_int == 200:
+                assert verdict != REFUSE, f"accepted invalid data: {body!r}"
+                check_written(after, team_id, expected, club, body)
+                assert set(after[0]) == set(before[0])
+                others = {k: v for k, v in after[0].items() if k != team_id}
+                assert others == {k: v for k, v in before[0].items() if k != team_id}
+                assert response.json["team"]["name"] == after[0][team_id][0]
+            else:
+                assert verdict != ACCEPT, f"refused valid data: {describe(response)}\n{body!r}"
+                check_json_refusal(response, body, before, after)
+
+    put_team()
+
+
+def test_fuzz_api_update_as_a_coach(testapp, dbsession, login, make_user, make_team):
+    club = Club(make_user, make_team, dbsession)
+    _, token = logged_in(testapp, login, "casey")
+    own, other = club.foxes.id, club.otters.id
+
+    @fuzz(400)
+    @given(generated=json_bodies(), own_team=st.booleans())
+    def put_team(generated, own_team):
+        body = club.resolve(generated)
+        team_id = own if own_team else other
+        with rolled_back(dbsession):
+            before = snapshot(dbsession)
+            response = send_json(testapp, "PUT", f"/teams/{team_id}", json.dumps(body).encode(), token)
+            no_server_error(response, body)
+            after = snapshot(dbsession)
+            if not own_team:
+                assert response.status_int == 403, describe(response)
+                assert after == before
+                return
+            current = {"name": "Under 11 Foxes", "level": "U11"}
+            verdict, expected = expectation(body, club, allowed=("name", "level"), current=current)
+            if response.status_int == 200:
+                assert verdict != REFUSE, f"accepted invalid data: {body!r}"
+                name, level, _ = expected
+                check_written(after, team_id, (name, level, [club.coach.id]), club, body)
+            else:
+                assert verdict != ACCEPT, f"refused valid data: {describe(response)}\n{body!r}"
+                check_json_refusal(response, body, before, after)
+
+    put_team()
+
+
+def nested(opening, closing, times, inner=""):
+    return opening * times + inner + closing * times
+
+
+raw_bodies = st.one_of(
+    st.binary(max_size=200),
+    st.text(max_size=200).map(lambda text: text.encode("utf-8")),
+    st.text(st.sampled_from('{}[]":,0123456789.eE+-tfnrulasNIy \\u"'), max_size=120).map(str.encode),
+    st.builds(
+        lambda name, times, kind: ('{"name": %s, "x": %s}' % (json.dumps(name), nested(*kind, times, "1"))).encode(),
+        names, st.integers(1, 100_000), st.sampled_from([("[", "]"), ('{"a":', "}"), ('[{"a":', "}]")]),
+    ),
+    st.builds(lambda times: ('{"name": %s}' % nested("[", "]", times, '"Deep"')).encode(), st.integers(1, 100_000)),
+    st.builds(lambda name: ('{"name": %s}' % json.dumps(name)).encode("utf-16"), names),
+    st.builds(lambda name, junk: ('{"name": %s}' % json.dumps(name)).encode() + junk, names, st.binary(min_size=1, max_size=8)),
+    st.builds(lambda name: ('{"name": "%s"}' % name).encode("utf-8", "surrogatepass"), any_text),
+)
+content_types = st.one_of(
+    st.just("application/json"), st.just("application/json"), st.just("application/json"),
+    st.sampled_from(["application/json; charset=utf-8", "application/json; charset=latin-1",
+                     "application/json; charset=utf-16", "application/json; charset=bogus",
+                     "text/plain", "application/x-www-form-urlencoded", "", "application/JSON",
+                     "multipart/form-data; boundary=x", "application/merge-patch+json"]),
+)
+
+
+def media_type(content_type):
+    return content_type.split(";")[0].strip().lower()
+
+
+def test_fuzz_api_raw_bodies(testapp, dbsession, login, make_user, make_team):
+    club = Club(make_user, make_team, dbsession)
+    _, token = logged_in(testapp, login, "alex")
+    team_id = club.foxes.id
+
+    @fuzz(500)
+    @given(raw=raw_bodies, content_type=content_types, method=st.sampled_from(["POST", "PUT"]))
+    def send_raw(raw, content_type, method):
+        url = "/teams" if method == "POST" else f"/teams/{team_id}"
+        sent = (method, content_type, raw)
+        with rolled_back(dbsession):
+            before = snapshot(dbsession)
+            response = send_json(testapp, method, url, raw, token, content_type=content_type)
+            no_server_error(response, sent)
+            after = snapshot(dbsession)
+            if response.status_int in (200, 201):
+                team = response.json["team"]
+                stored = after[0][team["id"]]
+                assert stored == (team["name"], team["level"])
+                assert name_verdict(stored[0]) != REFUSE and stored[0] == stored[0].strip(WHITESPACE)
+                assert media_type(content_type) == "application/json", sent
+            else:
+                check_refused(before, after, response, sent)
+                if media_type(content_type) != "application/json":
+                    assert response.status_int == 415, (describe(response), sent)
+
+    send_raw()
