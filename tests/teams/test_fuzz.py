@@ -15,11 +15,12 @@ failure on PostgreSQL does not poison the next one) and shrink cleanly.
 
 ``TOUCHLINE_FUZZ_SCALE`` (default 1) multiplies the number of examples.
 """
+import collections
 import contextlib
 import json
 import os
 import re
-import unicodedata
+from urllib.parse import quote_from_bytes
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import select
@@ -56,6 +57,7 @@ WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x
 C0_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 C1_CONTROL = re.compile(r"[\x80-\x9f]")
 LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 NAME_MAX = 40
 MAX_COACHES = 50
 MAX_DEPTH = 32
@@ -72,17 +74,19 @@ def combine(*verdicts):
 
 
 def name_verdict(name):
-    """ACCEPT or REFUSE for a name by the rules; EITHER for C1 controls.
+    """ACCEPT or REFUSE for a name by the rules; EITHER for C1 controls and surrogates.
 
     C1 control characters (U+0080..U+009F) are tested on their own in
-    test_editing; here either answer is taken, as long as it is consistent.
+    test_editing, and lone surrogates (which JSON can carry escaped but no
+    database can store) must at least never make a 5xx; for those either
+    answer is taken, as long as what is stored is what was sent.
     """
     if not isinstance(name, str):
         return REFUSE
     stripped = name.strip(WHITESPACE)
     if not 1 <= len(stripped) <= NAME_MAX or C0_CONTROL.search(stripped) or LINE_BREAK.search(stripped):
         return REFUSE
-    if C1_CONTROL.search(stripped):
+    if C1_CONTROL.search(stripped) or SURROGATE.search(stripped):
         return EITHER
     return ACCEPT
 
@@ -160,6 +164,17 @@ def rolled_back(dbsession):
         dbsession.expire_all()
 
 
+class Tally(collections.Counter):
+    """How many examples were accepted and refused: the fuzzing must reach both."""
+
+    def check(self, minimum_share=0.05):
+        total = sum(self.values())
+        print(f"{total} examples: {dict(self)}")
+        if total >= 100:  # too few to judge when TOUCHLINE_FUZZ_SCALE is small
+            for outcome in ("accepted", "refused"):
+                assert self[outcome] >= minimum_share * total, dict(self)
+
+
 def describe(response):
     body = response.body[:2000]
     return f"{response.status} {response.content_type} {body!r}"
@@ -222,6 +237,21 @@ ACCOUNT_NAMES = ["coach", "other_coach", "member", "inactive", "admin"]
 
 # Strategies -----------------------------------------------------------------------------
 
+
+def weighted(*choices):
+    """``weighted((3, a), (1, b))``: ``a`` three times as often as ``b`` (one_of draws evenly)."""
+    total = sum(weight for weight, _ in choices)
+
+    def pick(number):
+        for weight, strategy in choices:
+            if number < weight:
+                return strategy
+            number -= weight
+        raise AssertionError(number)
+
+    return st.integers(0, total - 1).flatmap(pick)
+
+
 # Any character but surrogates: controls, NUL, line breaks, every plane.
 any_text = st.text(max_size=60)
 likely_valid = st.text(st.characters(categories=("L", "M", "N", "P", "S", "Zs")), min_size=1, max_size=45)
@@ -235,7 +265,7 @@ special_names = st.sampled_from([
     "\ufeffFoxes", "Foxes\u202e", "\u200b", "Fo\rxes", "Fo\u2028xes", "Fo\x85xes", "Fo\x9bxes",
     "\x1cFoxes\x1f", "NULL", "null", "None", "%00", "\\x00", "\udbff\udfff".encode("utf-16", "surrogatepass").decode("utf-16"),
 ])
-names = st.one_of(any_text, likely_valid, likely_valid, padded, huge, special_names)
+names = weighted((2, any_text), (2, likely_valid), (1, padded), (1, huge), (2, special_names))
 
 json_scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.integers(min_value=-(2**80), max_value=2**80),
@@ -249,7 +279,7 @@ json_values = st.recursive(
 levels = st.one_of(st.sampled_from(LEVELS), st.sampled_from(["u11", "U05", "U19", " U10", "U10 ", "U1", "Under 11s", ""]), any_text)
 account_refs = st.sampled_from(ACCOUNT_NAMES)
 coach_ids_json = st.lists(
-    st.one_of(account_refs.map(Ref), account_refs.map(Ref), st.integers(), st.integers(min_value=2**31 - 2, max_value=2**31 + 2),
+    st.one_of(account_refs.map(Ref), st.integers(), st.integers(min_value=2**31 - 2, max_value=2**31 + 2),
               st.integers(min_value=2**63 - 2, max_value=2**63 + 2), st.integers(min_value=2**64),
               account_refs.map(StrRef), json_scalars),
     max_size=6,
@@ -259,22 +289,35 @@ extra_keys = st.one_of(
     st.sampled_from(["id", "role", "level_label", "coach", "Name", "name ", "NAME", "", "__proto__", "csrf_token"]),
     st.text(max_size=12),
 ).filter(lambda key: key not in FIELDS)
-extras = st.one_of(st.just({}), st.just({}), st.just({}), st.dictionaries(extra_keys, json_values, min_size=1, max_size=3))
+extras = weighted((6, st.just({})), (1, st.dictionaries(extra_keys, json_values, min_size=1, max_size=3)))
+
+
+#: Names with lone surrogates: JSON can carry them (escaped), no database can store them.
+surrogate_names = st.builds(
+    lambda before, surrogate, after: before + surrogate + after,
+    likely_valid, st.characters(categories=("Cs",)), st.text(max_size=5),
+)
+valid_refs = st.lists(st.sampled_from(["coach", "other_coach"]).map(Ref), max_size=4)
+good_names = weighted((2, likely_valid), (1, padded))
+good_levels = st.sampled_from(LEVELS)
 
 
 def json_bodies(fields=FIELDS):
+    """Objects whose fields are each right more often than not, and anything else."""
     field_values = {
-        "name": st.one_of(names, names, names, json_values),
-        "level": st.one_of(levels, levels, json_values),
-        "coaches": coaches_json,
+        "name": weighted((4, good_names), (1, names), (1, json_values), (1, surrogate_names)),
+        "level": weighted((4, good_levels), (1, levels), (1, json_values)),
+        "coaches": weighted((3, valid_refs), (1, coaches_json)),
     }
-    optional = {name: field_values[name] for name in fields}
-    return st.builds(lambda body, more: {**body, **more}, st.fixed_dictionaries({}, optional=optional), extras)
+    optional = {name: field_values[name] for name in fields if name != "name"}
+    with_name = st.fixed_dictionaries({"name": field_values["name"]}, optional=optional)
+    anything = st.fixed_dictionaries({}, optional={name: field_values[name] for name in fields})
+    return st.builds(lambda body, more: {**body, **more}, weighted((4, with_name), (1, anything)), extras)
 
 
 form_text = st.one_of(any_text, st.sampled_from(["", "\x00", "x" * 100]))
 form_coaches = st.lists(
-    st.one_of(account_refs.map(StrRef), account_refs.map(StrRef), st.integers().map(str),
+    st.one_of(account_refs.map(StrRef), st.integers().map(str),
               st.integers(min_value=2**31 - 2, max_value=10**30).map(str),
               st.sampled_from([" 1 ", "1_0", "+1", "1.0", "1e3", "０１", "", "abc", "-1", "0"]), form_text),
     max_size=6,
@@ -283,14 +326,26 @@ form_extra_keys = st.one_of(
     st.sampled_from(["id", "role", "level_label", "Name", "name ", "", "coach"]),
     st.text(max_size=12),
 ).filter(lambda key: key not in FIELDS + ("csrf_token",))
-form_bodies = st.fixed_dictionaries(
-    {},
-    optional={
-        "name": st.one_of(names, names, names, form_text),
-        "level": st.one_of(levels, levels),
-        "coaches": form_coaches,
-        "_extra": st.dictionaries(form_extra_keys, form_text, min_size=1, max_size=3),
-    },
+form_fields = {
+    "name": weighted((4, good_names), (1, names), (1, form_text)),
+    "level": weighted((4, good_levels), (1, levels)),
+    "coaches": weighted((3, st.lists(st.sampled_from(["coach", "other_coach"]).map(StrRef), max_size=4)), (1, form_coaches)),
+}
+form_extras = weighted((6, st.just({})), (1, st.dictionaries(form_extra_keys, form_text, min_size=1, max_size=3)))
+
+
+def _form_body(fields, extra):
+    return {**fields, "_extra": extra} if extra else fields
+
+
+form_bodies = st.builds(
+    _form_body,
+    weighted(
+        (2, st.fixed_dictionaries({"name": form_fields["name"]}, optional={"level": form_fields["level"]})),
+        (2, st.fixed_dictionaries({"name": form_fields["name"]}, optional={k: v for k, v in form_fields.items() if k != "name"})),
+        (1, st.fixed_dictionaries({}, optional=form_fields)),
+    ),
+    form_extras,
 )
 
 
@@ -373,6 +428,22 @@ def form_params(generated, club, token):
     return params
 
 
+def check_form_shown_again(response, generated, sent):
+    """A refused form comes back with its errors shown and the name as typed."""
+    assert response.content_type == "text/html"
+    if response.status_int == 413:
+        return
+    main = response.html.main
+    messages = [item.text.strip() for item in main.select("ul.field-errors li")]
+    assert messages and all(messages), f"a refused form shows no error: {sent!r}"
+    field = main.find("input", attrs={"name": "name"})
+    if main.find("ul", id="name-errors") is not None:
+        assert field["aria-invalid"] == "true" and field["aria-describedby"] == "name-errors", sent
+    name = generated.get("name")
+    if isinstance(name, str) and name.isprintable():
+        assert field["value"] == name, sent
+
+
 def form_data(generated, club):
     """The form's fields as the schema sees them."""
     data = {key: generated[key] for key in ("name", "level") if key in generated}
@@ -386,8 +457,9 @@ def form_data(generated, club):
 def test_fuzz_new_team_form(testapp, dbsession, login, make_user, make_team):
     club = Club(make_user, make_team, dbsession)
     token, _ = logged_in(testapp, login, "alex")
+    tally = Tally()
 
-    @fuzz(700)
+    @fuzz(900)
     @given(generated=form_bodies)
     def post_new_team(generated):
         with rolled_back(dbsession):
@@ -398,26 +470,30 @@ def test_fuzz_new_team_form(testapp, dbsession, login, make_user, make_team):
             after = snapshot(dbsession)
             verdict, expected = expectation(form_data(generated, club), club)
             if response.status_int == 303:
+                tally["accepted"] += 1
                 assert verdict != REFUSE, f"accepted an invalid form: {params!r}"
                 (new_id,) = set(after[0]) - set(before[0])
                 assert response.location == f"http://localhost/teams/{new_id}"
                 check_written(after, new_id, expected, club, params)
                 assert {k: v for k, v in after[0].items() if k != new_id} == before[0]
             else:
+                tally["refused"] += 1
                 assert verdict != ACCEPT, f"refused a valid form: {describe(response)}\n{params!r}"
                 check_refused(before, after, response, params)
                 assert response.status_int in (400, 413), describe(response)
-                assert response.content_type == "text/html"
+                check_form_shown_again(response, generated, params)
 
     post_new_team()
+    tally.check()
 
 
 def test_fuzz_edit_team_form_as_a_coach(testapp, dbsession, login, make_user, make_team):
     club = Club(make_user, make_team, dbsession)
     token, _ = logged_in(testapp, login, "casey")
+    tally = Tally()
     team_id = club.foxes.id
 
-    @fuzz(400)
+    @fuzz(500)
     @given(generated=form_bodies)
     def post_edit(generated):
         with rolled_back(dbsession):
@@ -428,16 +504,20 @@ def test_fuzz_edit_team_form_as_a_coach(testapp, dbsession, login, make_user, ma
             after = snapshot(dbsession)
             verdict, expected = expectation(form_data(generated, club), club, allowed=("name", "level"))
             if response.status_int == 303:
+                tally["accepted"] += 1
                 assert verdict != REFUSE, f"accepted an invalid form: {params!r}"
                 name, level, _ = expected
                 check_written(after, team_id, (name, level, [club.coach.id]), club, params)
                 assert len(after[0]) == len(before[0])
             else:
+                tally["refused"] += 1
                 assert verdict != ACCEPT, f"refused a valid form: {describe(response)}\n{params!r}"
                 check_refused(before, after, response, params)
                 assert response.status_int in (400, 413), describe(response)
+                check_form_shown_again(response, generated, params)
 
     post_edit()
+    tally.check()
 
 
 # The JSON API ------------------------------------------------------------------------------------
@@ -457,8 +537,9 @@ def check_json_refusal(response, body, before, after):
 def test_fuzz_api_create(testapp, dbsession, login, make_user, make_team):
     club = Club(make_user, make_team, dbsession)
     _, token = logged_in(testapp, login, "alex")
+    tally = Tally()
 
-    @fuzz(700)
+    @fuzz(900)
     @given(generated=json_bodies())
     def post_team(generated):
         body = club.resolve(generated)
@@ -469,6 +550,7 @@ def test_fuzz_api_create(testapp, dbsession, login, make_user, make_team):
             after = snapshot(dbsession)
             verdict, expected = expectation(body, club)
             if response.status_int == 201:
+                tally["accepted"] += 1
                 assert verdict != REFUSE, f"accepted invalid data: {body!r}"
                 (new_id,) = set(after[0]) - set(before[0])
                 assert response.location == f"http://localhost/teams/{new_id}"
@@ -478,19 +560,22 @@ def test_fuzz_api_create(testapp, dbsession, login, make_user, make_team):
                 }
                 check_written(after, new_id, expected, club, body)
             else:
+                tally["refused"] += 1
                 assert verdict != ACCEPT, f"refused valid data: {describe(response)}\n{body!r}"
                 check_json_refusal(response, body, before, after)
 
     post_team()
+    tally.check()
 
 
 def test_fuzz_api_update(testapp, dbsession, login, make_user, make_team):
     club = Club(make_user, make_team, dbsession)
     _, token = logged_in(testapp, login, "alex")
+    tally = Tally()
     team_id = club.foxes.id
     current = {"name": "Under 11 Foxes", "level": "U11", "coaches": [club.coach.id]}
 
-    @fuzz(600)
+    @fuzz(700)
     @given(generated=json_bodies())
     def put_team(generated):
         body = club.resolve(generated)
@@ -501,6 +586,7 @@ def test_fuzz_api_update(testapp, dbsession, login, make_user, make_team):
             after = snapshot(dbsession)
             verdict, expected = expectation(body, club, current=current)
             if response.status_int == 200:
+                tally["accepted"] += 1
                 assert verdict != REFUSE, f"accepted invalid data: {body!r}"
                 check_written(after, team_id, expected, club, body)
                 assert set(after[0]) == set(before[0])
@@ -508,19 +594,25 @@ def test_fuzz_api_update(testapp, dbsession, login, make_user, make_team):
                 assert others == {k: v for k, v in before[0].items() if k != team_id}
                 assert response.json["team"]["name"] == after[0][team_id][0]
             else:
+                tally["refused"] += 1
                 assert verdict != ACCEPT, f"refused valid data: {describe(response)}\n{body!r}"
                 check_json_refusal(response, body, before, after)
 
     put_team()
+    tally.check()
 
 
 def test_fuzz_api_update_as_a_coach(testapp, dbsession, login, make_user, make_team):
     club = Club(make_user, make_team, dbsession)
     _, token = logged_in(testapp, login, "casey")
+    tally = Tally()
     own, other = club.foxes.id, club.otters.id
 
-    @fuzz(400)
-    @given(generated=json_bodies(), own_team=st.booleans())
+    @fuzz(500)
+    @given(
+        generated=weighted((4, json_bodies(("name", "level"))), (1, json_bodies())),
+        own_team=weighted((4, st.just(True)), (1, st.just(False))),
+    )
     def put_team(generated, own_team):
         body = club.resolve(generated)
         team_id = own if own_team else other
@@ -530,20 +622,24 @@ def test_fuzz_api_update_as_a_coach(testapp, dbsession, login, make_user, make_t
             no_server_error(response, body)
             after = snapshot(dbsession)
             if not own_team:
+                tally["forbidden"] += 1
                 assert response.status_int == 403, describe(response)
                 assert after == before
                 return
             current = {"name": "Under 11 Foxes", "level": "U11"}
             verdict, expected = expectation(body, club, allowed=("name", "level"), current=current)
             if response.status_int == 200:
+                tally["accepted"] += 1
                 assert verdict != REFUSE, f"accepted invalid data: {body!r}"
                 name, level, _ = expected
                 check_written(after, team_id, (name, level, [club.coach.id]), club, body)
             else:
+                tally["refused"] += 1
                 assert verdict != ACCEPT, f"refused valid data: {describe(response)}\n{body!r}"
                 check_json_refusal(response, body, before, after)
 
     put_team()
+    tally.check()
 
 
 def nested(opening, closing, times, inner=""):
@@ -562,13 +658,20 @@ raw_bodies = st.one_of(
     st.builds(lambda name: ('{"name": %s}' % json.dumps(name)).encode("utf-16"), names),
     st.builds(lambda name, junk: ('{"name": %s}' % json.dumps(name)).encode() + junk, names, st.binary(min_size=1, max_size=8)),
     st.builds(lambda name: ('{"name": "%s"}' % name).encode("utf-8", "surrogatepass"), any_text),
+    # Lone surrogates, escaped: valid JSON whose strings no database can store.
+    st.builds(
+        lambda before, surrogate, after, key: ('{"%s": "%s\\u%04x%s"}' % (key, before, surrogate, after)).encode(),
+        st.text(st.characters(min_codepoint=0x41, max_codepoint=0x7a), max_size=10),
+        st.integers(0xD800, 0xDFFF), st.text(st.characters(min_codepoint=0x41, max_codepoint=0x7a), max_size=10),
+        st.sampled_from(["name", "level", "colour"]),
+    ),
 )
-content_types = st.one_of(
-    st.just("application/json"), st.just("application/json"), st.just("application/json"),
-    st.sampled_from(["application/json; charset=utf-8", "application/json; charset=latin-1",
+content_types = weighted(
+    (3, st.just("application/json")),
+    (1, st.sampled_from(["application/json; charset=utf-8", "application/json; charset=latin-1",
                      "application/json; charset=utf-16", "application/json; charset=bogus",
                      "text/plain", "application/x-www-form-urlencoded", "", "application/JSON",
-                     "multipart/form-data; boundary=x", "application/merge-patch+json"]),
+                     "multipart/form-data; boundary=x", "application/merge-patch+json"])),
 )
 
 
@@ -579,9 +682,10 @@ def media_type(content_type):
 def test_fuzz_api_raw_bodies(testapp, dbsession, login, make_user, make_team):
     club = Club(make_user, make_team, dbsession)
     _, token = logged_in(testapp, login, "alex")
+    tally = Tally()
     team_id = club.foxes.id
 
-    @fuzz(500)
+    @fuzz(600)
     @given(raw=raw_bodies, content_type=content_types, method=st.sampled_from(["POST", "PUT"]))
     def send_raw(raw, content_type, method):
         url = "/teams" if method == "POST" else f"/teams/{team_id}"
@@ -592,14 +696,83 @@ def test_fuzz_api_raw_bodies(testapp, dbsession, login, make_user, make_team):
             no_server_error(response, sent)
             after = snapshot(dbsession)
             if response.status_int in (200, 201):
+                tally["accepted"] += 1
                 team = response.json["team"]
                 stored = after[0][team["id"]]
                 assert stored == (team["name"], team["level"])
                 assert name_verdict(stored[0]) != REFUSE and stored[0] == stored[0].strip(WHITESPACE)
                 assert media_type(content_type) == "application/json", sent
             else:
+                tally["refused"] += 1
                 check_refused(before, after, response, sent)
                 if media_type(content_type) != "application/json":
                     assert response.status_int == 415, (describe(response), sent)
 
     send_raw()
+    tally.check(minimum_share=0.01)
+
+
+# Raw form bodies --------------------------------------------------------------------------------
+
+raw_form_names = st.one_of(
+    st.binary(max_size=60),
+    names.map(lambda name: name.encode("utf-8")),
+    st.sampled_from([b"\xff", b"ok\xed\xa0\x80", b"a\xc0\x80b", b"\xef\xbb\xbfFoxes", b"Fo\x00xes", b"%", b"+Foxes+"]),
+)
+raw_form_junk = weighted(
+    (4, st.just(b"")),
+    (1, st.binary(max_size=30)),
+    (1, st.sampled_from([b"&", b"&&", b"=", b"&=", b"&name", b"&name=Other", b"&level", b"&level=U19", b"%zz",
+                         b"&%ff=1", b"&csrf_token=x", b"&coaches=1&coaches=1", b";name=x"])),
+)
+form_content_types = weighted(
+    (4, st.just("application/x-www-form-urlencoded")),
+    (1, st.sampled_from([
+        "application/x-www-form-urlencoded; charset=utf-8", "application/x-www-form-urlencoded; charset=latin-1",
+        "application/x-www-form-urlencoded; charset=bogus", "multipart/form-data; boundary=x",
+        "multipart/form-data", "text/plain", "", "application/json",
+    ])),
+)
+
+
+def test_fuzz_new_team_form_raw_bodies(testapp, dbsession, login, make_user, make_team):
+    """Bytes no browser sends: invalid UTF-8, stray separators, other content types."""
+    club = Club(make_user, make_team, dbsession)
+    token, _ = logged_in(testapp, login, "alex")
+    tally = Tally()
+
+    @fuzz(500)
+    @given(
+        name=raw_form_names,
+        level=weighted((3, st.just(b"")), (1, st.just(b"&level=U10"))),
+        junk=raw_form_junk,
+        content_type=form_content_types,
+    )
+    def post_raw(name, level, junk, content_type):
+        body = b"csrf_token=" + token.encode() + b"&name=" + quote_from_bytes(name).encode() + level + junk
+        sent = (content_type, body)
+        with rolled_back(dbsession):
+            before = snapshot(dbsession)
+            headers = {"Content-Type": content_type} if content_type else {}
+            response = testapp.request("/teams/new", method="POST", body=body, headers=headers, expect_errors=True)
+            no_server_error(response, sent)
+            after = snapshot(dbsession)
+            if response.status_int == 303:
+                tally["accepted"] += 1
+                (new_id,) = set(after[0]) - set(before[0])
+                stored = after[0][new_id][0]
+                assert name_verdict(stored) != REFUSE and stored == stored.strip(WHITESPACE), sent
+                try:
+                    typed = name.decode("utf-8")
+                except UnicodeDecodeError:
+                    typed = None
+                plain = content_type in ("application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-8")
+                if typed is not None and plain and not junk:
+                    assert stored == typed.strip(WHITESPACE), sent
+                    assert after[0][new_id][1] == ("U10" if level else "U11")
+            else:
+                tally["refused"] += 1
+                check_refused(before, after, response, sent)
+
+    post_raw()
+    tally.check(minimum_share=0.01)

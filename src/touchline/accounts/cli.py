@@ -15,6 +15,7 @@ import sys
 from pyramid.paster import bootstrap, setup_logging
 from sqlalchemy import select
 
+from touchline.accounts.schemas import valid_username
 from touchline.sessions import end_all_sessions
 from touchline.users import Role, User
 
@@ -64,6 +65,10 @@ def main(argv=sys.argv):
                 return
             user = dbsession.scalar(User.by_username(args.username))
             if args.command == "add":
+                try:
+                    valid_username(args.username)
+                except ValueError as error:
+                    raise SystemExit(f"Username {args.username!r}: {error}.") from None
                 if user is not None:
                     raise SystemExit(f"The username {args.username!r} is taken.")
                 user = User(args.username, role=Role(args.role), email=args.email,

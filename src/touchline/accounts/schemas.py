@@ -21,13 +21,13 @@ def _strong_enough(value):
 NewPassword = Annotated[Password, AfterValidator(_strong_enough)]
 
 
-def _username(value):
+def valid_username(value):
     if not all(ch.isalnum() or ch in "._-" for ch in value):
         raise ValueError("use letters, digits, dots, dashes and underscores only")
     return value
 
 
-Username = Annotated[SingleLine(USERNAME_MAX_LENGTH), AfterValidator(_username)]
+Username = Annotated[SingleLine(USERNAME_MAX_LENGTH), AfterValidator(valid_username)]
 OptionalEmail = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)]
 
 
