@@ -1,5 +1,4 @@
 """The add-on API: composing the site from the add-ons named in the ini."""
-import itertools
 
 import pytest
 from pyramid.exceptions import ConfigurationConflictError, ConfigurationError

@@ -39,7 +39,6 @@ def test_logout_deletes_the_session_on_the_server(testapp, dbsession, make_user,
 
 def test_every_app_process_sees_the_same_session(app_settings, testapp, make_user, login, tm, dbsession):
     """A second app (another process behind the proxy) accepts the cookie."""
-    from touchline.database import DBSESSION_ENVIRON_KEY
     from touchline.testing import make_app
 
     make_user("casey", "coach")

@@ -12,12 +12,7 @@ from urllib.parse import quote
 
 from pyramid.httpexceptions import (
     HTTPError,
-    HTTPForbidden,
     HTTPMethodNotAllowed,
-    HTTPNotFound,
-    HTTPServiceUnavailable,
-    HTTPInternalServerError,
-    HTTPBadRequest,
     HTTPSeeOther,
 )
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken

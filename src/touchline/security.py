@@ -19,7 +19,6 @@ from pyramid.interfaces import ISecurityPolicy
 from pyramid.settings import aslist
 from zope.interface import implementer
 
-from touchline.logsafe import log_value
 
 log = logging.getLogger("touchline.security")
 

@@ -11,7 +11,7 @@ import enum
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, DateTime, Enum, String, func, select
+from sqlalchemy import Boolean, DateTime, Enum, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from touchline.models import Base

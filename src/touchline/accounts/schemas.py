@@ -51,23 +51,13 @@ class ProfileIn(Schema):
     email: Email = ""
 
 
-class PasswordChangeIn(Schema):
-    current_password: Password
-    new_password: NewPassword
-    confirm_password: Password
-
-    @model_validator(mode="after")
-    def _confirmed(self):
-        if self.new_password != self.confirm_password:
-            raise ValueError("the new password and its confirmation differ")
-        return self
-
-
 class PasswordResetRequestIn(Schema):
     email: Annotated[OptionalEmail, AfterValidator(_email), StringConstraints(min_length=3)]
 
 
 class PasswordResetIn(Schema):
+    """A new password, typed twice."""
+
     new_password: NewPassword
     confirm_password: Password
 
@@ -76,6 +66,12 @@ class PasswordResetIn(Schema):
         if self.new_password != self.confirm_password:
             raise ValueError("the new password and its confirmation differ")
         return self
+
+
+class PasswordChangeIn(PasswordResetIn):
+    """A new password, typed twice, and the current one."""
+
+    current_password: Password
 
 
 class UserIn(Schema):

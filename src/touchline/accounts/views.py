@@ -203,6 +203,12 @@ def reset_request(request):
     return {"form": Form(), "sent": True}
 
 
+def _expired(request):
+    return render_error(
+        request, 404, "Link expired", "This password reset link has expired or was used already."
+    )
+
+
 def _reset_page(request, form, status=200):
     request.response.status_int = status
     return {"form": form}
@@ -214,8 +220,7 @@ def _reset_page(request, form, status=200):
 )
 def reset_form(request):
     if PasswordResetToken.usable(request.dbsession, request.matchdict["token"]) is None:
-        return render_error(request, 404, "Link expired",
-                            "This password reset link has expired or was used already.")
+        return _expired(request)
     return _reset_page(request, Form())
 
 
@@ -226,8 +231,7 @@ def reset_form(request):
 def reset(request):
     record = PasswordResetToken.usable(request.dbsession, request.matchdict["token"])
     if record is None:
-        return render_error(request, 404, "Link expired",
-                            "This password reset link has expired or was used already.")
+        return _expired(request)
     data, form = validate_form(request, PasswordResetIn)
     if data is None:
         form.values = {}
