@@ -19,8 +19,8 @@ from touchline.errors import render_error
 from touchline.resources import MAX_ID
 
 MAX_JSON_DEPTH = 32
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_LINE_BREAK = re.compile(r"[\r\n\x85\u2028\u2029]")
 
 
 def _no_control_characters(value):
@@ -148,7 +148,7 @@ def _depth(value, limit):
 
 def read_json(request):
     """The request's JSON body as a dict; 415 for another type, 400 for bad JSON."""
-    if request.content_type != "application/json":
+    if (request.content_type or "").lower() != "application/json":
         raise HTTPUnsupportedMediaType("Send the data as application/json.")
     try:
         data = json.loads(request.body.decode(request.charset or "utf-8"))
