@@ -756,7 +756,7 @@ form_content_types = weighted(
 
 def test_fuzz_new_team_form_raw_bodies(testapp, dbsession, login, make_user, make_team):
     """Bytes no browser sends: invalid UTF-8, stray separators, other content types."""
-    club = Club(make_user, make_team, dbsession)
+    Club(make_user, make_team, dbsession)  # the accounts and teams the inputs work on
     token, _ = logged_in(testapp, login, "alex")
     tally = Tally()
 
