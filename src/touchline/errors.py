@@ -20,6 +20,7 @@ from pyramid.renderers import render_to_response
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from touchline.formats import suffix_format
 from touchline.logsafe import security_event
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def render_error(request, status, title, detail, headers=None, fields=None):
     response.status_int = status
     if headers:
         response.headers.update(headers)
-    if not request.environ.get("PATH_INFO", "").endswith((".json", ".xml")):
+    if not suffix_format(request):
         response.vary = tuple(response.vary or ()) + ("Accept",)
     return response
 

@@ -15,11 +15,10 @@ import sys
 from pyramid.paster import bootstrap, setup_logging
 from sqlalchemy import select
 
-from touchline.accounts.schemas import valid_username
+from touchline.accounts.schemas import PASSWORD_MIN_LENGTH, valid_username
 from touchline.sessions import end_all_sessions
 from touchline.users import Role, User
 
-MIN_LENGTH = 10
 
 
 def _password(args):
@@ -29,8 +28,8 @@ def _password(args):
         password = getpass.getpass("Password: ")
         if getpass.getpass("Password again: ") != password:
             raise SystemExit("The passwords differ; nothing was changed.")
-    if len(password) < MIN_LENGTH:
-        raise SystemExit(f"Use at least {MIN_LENGTH} characters; nothing was changed.")
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise SystemExit(f"Use at least {PASSWORD_MIN_LENGTH} characters; nothing was changed.")
     return password
 
 

@@ -17,6 +17,7 @@ from touchline.users import Role, User, username_key, utcnow
 
 from .models import PasswordResetToken
 from .schemas import (
+    PASSWORD_MIN_LENGTH,
     LoginIn,
     PasswordChangeIn,
     PasswordResetIn,
@@ -27,6 +28,7 @@ from .schemas import (
 
 log = logging.getLogger("touchline.security")
 LOGIN_FAILED = "Wrong username or password."
+TOO_SHORT = f"Use at least {PASSWORD_MIN_LENGTH} characters."
 
 
 def safe_next(target):
@@ -277,8 +279,8 @@ def user_create(request):
     if data is not None:
         if request.dbsession.scalar(User.by_username(data.username)) is not None:
             form.errors = {"username": ["This username is taken."]}
-        elif len(data.password) < 10:
-            form.errors = {"password": ["Use at least 10 characters."]}
+        elif len(data.password) < PASSWORD_MIN_LENGTH:
+            form.errors = {"password": [TOO_SHORT]}
     if form.errors:
         form.values.pop("password", None)
         return _user_page(request, form, status=400)
@@ -313,8 +315,8 @@ def user_update(context, request):
         other = request.dbsession.scalar(User.by_username(data.username))
         if other is not None and other.id != context.id:
             form.errors = {"username": ["This username is taken."]}
-        elif data.password and len(data.password) < 10:
-            form.errors = {"password": ["Use at least 10 characters."]}
+        elif data.password and len(data.password) < PASSWORD_MIN_LENGTH:
+            form.errors = {"password": [TOO_SHORT]}
         elif context.id == request.user.id and (data.role is not Role.ADMIN or not data.active):
             form.errors = {"role": ["You cannot take away your own administrator access."]}
     if form.errors:
