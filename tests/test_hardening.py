@@ -339,8 +339,8 @@ def test_undecodable_path_is_400(hardened, path):
 
 
 def test_undecodable_query_string(hardened):
-    # No team page reads the query string, so there is nothing to fail.
-    hardened.get("/teams?q=%ff", status=200)
+    # A list reads its page number from the query string: a clean 400, not a 500.
+    assert_security_headers(hardened.get("/teams?q=%ff", status=400))
     response = hardened.get("/_probe/form?q=%ff", status=400)
     assert_security_headers(response)
     hardened.get("/_probe/form?%ff=1", status=400)

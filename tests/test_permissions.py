@@ -9,8 +9,15 @@
   valid body, so that the permission is the only thing that decides.  A
   route (or a method a route serves) missing from the matrix fails
   ``test_matrix_covers_every_route``, so a new route cannot be forgotten.
+
+Each first-party add-on after teams keeps its own rows beside its tests, in
+``tests/<add-on>/permission_rows.py``: ``PUBLIC``, ``MATRIX`` and ``BODIES``
+as here, ``extend_world(world, dbsession)`` to make the objects its targets
+name, and ``route_kw(world, target)`` giving the route's arguments for one of
+its own targets (or None for targets it does not know).
 """
 import importlib
+import importlib.util
 from urllib.parse import quote
 
 import pytest
@@ -57,6 +64,16 @@ PUBLIC = {
     # The reset token in the URL is the credential; unknown tokens get a 404.
     ("accounts.reset", "POST"),
 }
+
+
+#: The add-ons whose rows live beside their own tests (see the module docstring).
+ROW_MODULES = [
+    importlib.import_module(f"tests.{name}.permission_rows")
+    for name in ("rosters", "fixtures", "news", "catalog")
+    if importlib.util.find_spec(f"tests.{name}.permission_rows") is not None
+]
+for _module in ROW_MODULES:
+    PUBLIC |= set(getattr(_module, "PUBLIC", ()))
 
 
 # Part 1: every view has a permission, or is public on purpose ---------------------------------
@@ -254,6 +271,15 @@ BODIES = {
 }
 
 
+# Logging out stays last: the add-ons' rows go in before it.
+_LOGOUT_ROWS = [row for row in MATRIX if row[0] == "accounts.logout"]
+MATRIX = [row for row in MATRIX if row[0] != "accounts.logout"]
+for _module in ROW_MODULES:
+    MATRIX += list(getattr(_module, "MATRIX", ()))
+    BODIES.update(getattr(_module, "BODIES", {}))
+MATRIX += _LOGOUT_ROWS
+
+
 def _routes(app):
     """Route name -> the methods its views serve, leaving out static and debug toolbar routes."""
     introspector = app.registry.introspector
@@ -312,7 +338,12 @@ def world(make_user, make_team, dbsession):
         dbsession.flush()
         return team
 
-    return {"users": users, "teams": {"A": team_a, "B": team_b}, "fresh": fresh}
+    world = {"users": users, "teams": {"A": team_a, "B": team_b}, "fresh": fresh}
+    for module in ROW_MODULES:
+        if hasattr(module, "extend_world"):
+            module.extend_world(world, dbsession)
+    dbsession.flush()
+    return world
 
 
 def _path(app, route_name, target, world):
@@ -321,6 +352,11 @@ def _path(app, route_name, target, world):
     if target.endswith(".json"):
         target, ext = target[: -len(".json")], ".json"
     kw = {"ext": ext}
+    for module in ROW_MODULES:
+        extra = module.route_kw(world, target) if hasattr(module, "route_kw") and target else None
+        if extra is not None:
+            kw.update(extra)
+            return app.registry.getUtility(IRoutesMapper).get_route(route_name).generate(kw)
     if target in ("A", "B"):
         kw["id"] = str(world["teams"][target].id)
     elif target in ("A*", "B*"):

@@ -24,6 +24,9 @@ def main(global_config, **settings):
         config.include(".ratelimit")
         config.include(".mail")
         config.include(".rendering")
+        # After rendering: adds the localtime and money template filters.
+        config.include(".club")
+        config.include(".pagination")
         # Formats before errors: error views answer in the negotiated format.
         config.include(".formats")
         config.include(".errors")

@@ -159,6 +159,20 @@ def parse_addons(value):
     return addons
 
 
+def require_addon(config, package):
+    """Stop start-up with a clear message unless ``package`` is enabled too.
+
+    For an add-on built on another one's tables and pages (rosters and
+    fixtures belong to teams): naming it alone in ``touchline.addons`` is a
+    configuration mistake the site owner should hear about at once.
+    """
+    enabled = [name for name, _prefix in parse_addons(config.registry.settings.get("touchline.addons"))]
+    if package not in enabled:
+        raise ConfigurationError(
+            f"{config.package_name} needs {package}: add it to touchline.addons"
+        )
+
+
 def include_addons(config):
     """Include every add-on named in ``touchline.addons``, in that order."""
     for package, prefix in parse_addons(config.registry.settings.get("touchline.addons")):
@@ -204,5 +218,6 @@ def includeme(config):
     config.add_directive("add_pshell_variable", add_pshell_variable)
     config.add_directive("add_demo_populator", add_demo_populator)
     config.add_directive("add_migrations", add_migrations)
+    config.add_directive("require_addon", require_addon)
     config.add_request_method(navigation, "navigation", reify=True)
     config.add_migrations("touchline:migrations/versions")

@@ -61,7 +61,8 @@ def test_team_list_as_json(testapp, make_team, path, headers):
     response = testapp.get(path, headers=headers)
     assert response.content_type == "application/json"
     assert response.json == {
-        "teams": [{"id": foxes.id, "name": "Under 11 Foxes", "level": "U11", "level_label": "Under 11s"}]
+        "teams": [{"id": foxes.id, "name": "Under 11 Foxes", "level": "U11", "level_label": "Under 11s"}],
+        "page": {"number": 1, "size": 20, "next": None, "previous": None},
     }
 
 
@@ -75,8 +76,8 @@ def test_team_list_as_xml_has_the_same_fields(testapp, make_team, path, headers)
     response = testapp.get(path, headers=headers)
     assert response.content_type == "application/xml"
     root = ET.fromstring(response.body)
-    assert root.tag == "teams"
-    (item,) = root.findall("item")
+    assert root.tag == "response"
+    (item,) = root.find("teams").findall("item")
     assert {child.tag: child.text for child in item} == {
         "id": str(foxes.id), "name": "Under 11 Foxes", "level": "U11", "level_label": "Under 11s"
     }

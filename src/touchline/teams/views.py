@@ -25,8 +25,9 @@ FORM_TEMPLATE = "touchline.teams:templates/team_form.jinja2"
     renderer="touchline.teams:templates/teams.jinja2",
 )
 def team_list(request):
-    """Every team, youngest age group first."""
-    return {"teams": request.dbsession.scalars(Team.ordered()).all()}
+    """Every team, youngest age group first, a page at a time."""
+    page = request.paginate(Team.ordered())
+    return {"teams": page.items, "page": page}
 
 
 @view_config(

@@ -1,0 +1,5 @@
+"""The catalog add-on (being written)."""
+
+
+def includeme(config):
+    pass

@@ -1,0 +1,5 @@
+"""The news add-on (being written)."""
+
+
+def includeme(config):
+    pass

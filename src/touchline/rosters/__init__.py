@@ -1,0 +1,5 @@
+"""The rosters add-on (being written)."""
+
+
+def includeme(config):
+    pass
