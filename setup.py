@@ -22,6 +22,12 @@ requires = [
     "pydantic >= 2.6",
     "limits >= 3.13",
     "pyramid_mailer >= 0.15.1",
+    "tzdata >= 2024.1",
+    "icalendar >= 5.0",
+    "markdown-it-py >= 3.0",
+    "nh3 >= 0.2.14",
+    "feedgen >= 1.0",
+    "python-slugify >= 8.0",
 ]
 
 postgresql_requires = [
