@@ -28,6 +28,7 @@ requires = [
     "nh3 >= 0.2.14",
     "feedgen >= 1.0",
     "python-slugify >= 8.0",
+    "Pillow >= 10.0",
 ]
 
 postgresql_requires = [

@@ -30,7 +30,8 @@ from touchline.addons import parse_addons
 from touchline.teams.models import Level
 from touchline.testing import HOST, PASSWORD, csrf_token_of
 
-STATIC_ROUTE = "__static/"
+#: Static files: the core's assets and the uploaded images (public by nature, no views of ours).
+STATIC_ROUTES = {"__static/", "__uploads/"}
 
 #: The core's permissions; an add-on's own come from its ``permissions`` module.
 CORE_PERMISSIONS = {
@@ -115,7 +116,7 @@ def reachable_views(app):
     for item in introspector.get_category("views"):
         view = item["introspectable"]
         route_name = view["route_name"]
-        if _is_exception_view(view) or route_name == STATIC_ROUTE:
+        if _is_exception_view(view) or route_name in STATIC_ROUTES:
             continue
         if _is_debug_toolbar(route_name, view["callable"]):
             continue
@@ -287,7 +288,7 @@ def _routes(app):
     for item in introspector.get_category("routes"):
         route = item["introspectable"]
         name = route["name"]
-        if name == STATIC_ROUTE or _is_debug_toolbar(name):
+        if name in STATIC_ROUTES or _is_debug_toolbar(name):
             continue
         methods = set()
         for view in item["related"]:

@@ -32,6 +32,7 @@ def main(global_config, **settings):
         config.include(".errors")
         config.include(".forms")
         config.include(".routes")
+        config.include(".uploads")
         # The add-on API last among the core: it offers directives to add-ons.
         config.include(".addons")
         # Make the core's configuration final so that add-ons build on it and

@@ -60,11 +60,16 @@ def ini_file(request):
 
 
 @pytest.fixture(scope="session")
-def app_settings(ini_file):
-    """The ``[app:main]`` settings of the test ini: when a test needs to read them."""
+def app_settings(ini_file, tmp_path_factory):
+    """The ``[app:main]`` settings of the test ini: when a test needs to read them.
+
+    Uploaded files go to a directory of the test session's own.
+    """
     from pyramid.paster import get_appsettings
 
-    return dict(get_appsettings(ini_file))
+    settings = dict(get_appsettings(ini_file))
+    settings["touchline.uploads.path"] = str(tmp_path_factory.mktemp("uploads"))
+    return settings
 
 
 def _postgresql_database(server_url):
