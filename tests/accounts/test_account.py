@@ -150,3 +150,22 @@ def test_members_do_not_see_the_accounts_entry(testapp, make_user, login):
     login(testapp, "morgan")
     assert "Accounts" not in testapp.get("/").html.nav.text
     testapp.get("/users", status=403)
+
+
+def test_accounts_list_pages_through_every_account(testapp, make_user, login, count_queries):
+    make_user("ada", "admin")
+    for number in range(25):
+        make_user(f"user{number:02d}", "member")
+    login(testapp, "ada")
+    first = testapp.get("/users")
+    names = [row.td.text.strip() for row in first.html.select("table.list tbody tr")]
+    assert names == ["ada"] + [f"user{n:02d}" for n in range(19)]
+    second = testapp.get(first.html.find("a", rel="next")["href"])
+    assert [row.td.text.strip() for row in second.html.select("table.list tbody tr")] == [
+        f"user{n:02d}" for n in range(19, 25)
+    ]
+    assert second.html.find("a", rel="next") is None
+    with count_queries() as queries:
+        testapp.get("/users?page=2")
+    # The session with its user, then the page of accounts: the same for any number of accounts.
+    assert len(queries) == 2

@@ -254,7 +254,8 @@ def reset(request):
     renderer="touchline.accounts:templates/users.jinja2",
 )
 def users(request):
-    return {"users": request.dbsession.scalars(select(User).order_by(User.username_key)).all()}
+    page = request.paginate(select(User).order_by(User.username_key, User.id))
+    return {"users": page.items, "page": page}
 
 
 def _user_page(request, form, user=None, status=200):
