@@ -7,19 +7,39 @@ from webtest import TestApp
 from touchline.addons import parse_addons
 from touchline.testing import HOST, make_app, migrate
 
-#: Every first-party add-on, with a page of its own that must answer when enabled.
+#: Every first-party add-on as it is named in the ini, with pages of its own and
+#: the status an anonymous visitor gets from each when the add-on is enabled
+#: (404 when it is not).
 FIRST_PARTY = {
-    "touchline.teams": ["/teams", "/teams.json"],
+    "touchline.accounts": {"/login": 200, "/login.json": 200},
+    "touchline.teams": {"/teams": 200, "/teams.json": 200},
+    # Rosters are for logged-in members only: a login redirect, or 401 for the API.
+    "touchline.rosters": {"/rosters": 303, "/rosters.json": 401},
+    "touchline.fixtures": {"/fixtures": 200, "/fixtures.json": 200, "/fixtures/results.xml": 200},
+    "touchline.news": {"/news": 200, "/news.json": 200, "/news/feed.atom": 200},
+    "touchline.catalog:/catalogs": {"/catalogs/": 200, "/catalogs/products.json": 200},
 }
+
+#: What each add-on needs enabled with it ("alone" means with these).
+REQUIRES = {
+    "touchline.rosters": ("touchline.teams",),
+    "touchline.fixtures": ("touchline.teams",),
+}
+
+#: Each add-on's home-page panel and public navigation entry, if it has them.
+PANELS = {"touchline.teams": "Youngest teams", "touchline.fixtures": "Next fixtures",
+          "touchline.news": "Latest news"}
+NAVIGATION = {"touchline.teams": "Teams", "touchline.fixtures": "Fixtures",
+              "touchline.news": "News", "touchline.catalog:/catalogs": "Shop"}
 
 
 def subsets():
-    names = sorted(FIRST_PARTY)
+    """No add-on, each first-party add-on alone (with what it requires), and all of them."""
+    names = list(FIRST_PARTY)
     yield ()
     for name in names:
-        yield (name,)
-    if len(names) > 1:
-        yield tuple(names)
+        yield (*REQUIRES.get(name, ()), name)
+    yield tuple(names)
 
 
 @pytest.mark.parametrize("addons", list(subsets()), ids=lambda a: "+".join(a) or "none")
@@ -35,17 +55,22 @@ def test_site_starts_and_serves_with_each_subset(app_settings, ini_file, tmp_pat
     assert home.html.find("nav", attrs={"aria-label": "Main"}) is not None
     assert testapp.get("/healthz").json == {"status": "ok"}
     assert testapp.get("/readyz").json["status"] == "ok"
-    for name, paths in FIRST_PARTY.items():
-        for path in paths:
-            testapp.get(path, status=200 if name in addons else 404)
-    if "touchline.teams" in addons:
-        assert "Youngest teams" in home.text
-        assert "No teams are available." in home.text
-        assert [a.text for a in home.html.nav.find_all("a")] == ["Teams"]
-    else:
-        assert "Youngest teams" not in home.text
+    for name, pages in FIRST_PARTY.items():
+        for path, status in pages.items():
+            testapp.get(path, status=status if name in addons else 404)
+    for name, title in PANELS.items():
+        assert (title in home.text) == (name in addons), (name, title)
+    nav = [a.text for a in home.html.find("nav", attrs={"aria-label": "Main"}).find_all("a")]
+    assert nav == [title for name, title in NAVIGATION.items() if name in addons]
+    if not set(addons) & set(PANELS):
         assert testapp.get("/.json").json == {"panels": []}
     app.registry["touchline.engine"].dispose()
+
+
+@pytest.mark.parametrize("addon", sorted(REQUIRES))
+def test_an_addon_without_what_it_needs_stops_the_site_with_a_clear_message(app_settings, addon):
+    with pytest.raises(ConfigurationError, match=f"{addon} needs touchline.teams"):
+        make_app(app_settings, **{"touchline.addons": addon, "sqlalchemy.url": "sqlite://"})
 
 
 def test_addon_mounted_under_a_prefix(app_settings, testapp, tm, dbsession, make_team):
