@@ -1,5 +1,25 @@
-"""The catalog add-on (being written)."""
+"""The shop catalog add-on: what the club sells, by category, with prices.
+
+Enable it by naming ``touchline.catalog`` in ``touchline.addons``, usually
+mounted under a prefix (``touchline.catalog:/catalogs``).  Paying is out of
+scope: a product page says how to order, from the setting
+``touchline.catalog.order_instructions``.
+"""
+from .models import Category, Product
+
+ORDER_INSTRUCTIONS = "touchline.catalog.order_instructions"
+DEFAULT_ORDER_INSTRUCTIONS = "To order, speak to your team's coach or email the club."
 
 
 def includeme(config):
-    pass
+    settings = config.registry.settings
+    config.registry[ORDER_INSTRUCTIONS] = (
+        (settings.get(ORDER_INSTRUCTIONS) or "").strip() or DEFAULT_ORDER_INSTRUCTIONS
+    )
+    config.include(".routes")
+    config.add_migrations("touchline.catalog:migrations/versions")
+    config.add_navigation_entry("catalog", "Shop", "catalog.index", order=40)
+    config.add_pshell_variable("Product", Product, "The Product model: an item of the club shop.")
+    config.add_pshell_variable("Category", Category, "The shop's product categories.")
+    config.add_demo_populator("catalog", "touchline.catalog.populate.populate_catalog", order=50)
+    config.scan(".views")

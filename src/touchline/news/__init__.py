@@ -1,5 +1,25 @@
-"""The news add-on (being written)."""
+"""The news add-on: club news written in Markdown, published by admins.
+
+Coaches and admins write posts, which start as drafts that only their
+author and the admins see; an admin publishes them to ``/news``, the Atom
+feed and the home page's "Latest news" panel.  Enable it by naming
+``touchline.news`` in ``touchline.addons``.
+"""
+from .models import Post
 
 
 def includeme(config):
-    pass
+    config.include(".routes")
+    config.add_migrations("touchline.news:migrations/versions")
+    config.add_navigation_entry("news", "News", "news.list", order=30)
+    config.add_home_panel(
+        "latest_news",
+        "Latest news",
+        "touchline.news.views.latest_news_panel",
+        "touchline.news:templates/latest_news_panel.jinja2",
+        order=30,
+    )
+    config.add_pshell_variable("Post", Post, "The Post model: a news post, draft or published.")
+    config.add_demo_populator("news", "touchline.news.populate.populate_news", order=40)
+    config.scan(".views")
+    config.scan(".feed")
