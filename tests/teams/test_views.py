@@ -148,3 +148,30 @@ def test_team_list_runs_constant_queries(testapp, dbsession, count_queries, coun
         with count_queries() as queries:
             testapp.get(path)
         assert len(queries) == 1, (path, queries.statements)
+
+
+def test_other_addons_link_their_pages_from_a_team_page(app_settings, tm, dbsession, make_team, make_user):
+    from webtest import TestApp
+
+    from touchline.database import DBSESSION_ENVIRON_KEY
+    from touchline.testing import HOST, PASSWORD, make_app, post_form
+
+    app = make_app(app_settings, **{
+        "touchline.addons": "touchline.accounts touchline.teams tests.support.teamlinks",
+        "sqlalchemy.url": dbsession.bind.engine.url.render_as_string(hide_password=False),
+    })
+    client = TestApp(app, extra_environ={"HTTP_HOST": HOST, "tm.active": True, "tm.manager": tm,
+                                         DBSESSION_ENVIRON_KEY: dbsession})
+    team = make_team("Under 9 Otters", Level.U09)
+    make_user("ada", "admin")
+
+    def links():
+        page = client.get(f"/teams/{team.id}")
+        return [(a.text, a["href"]) for a in page.html.select(".team-links a")]
+
+    assert links() == [("Public page", f"http://{HOST}/teams/{team.id}/public-page")]
+    post_form(client, "/login", {"username": "ada", "password": PASSWORD}, status=303)
+    assert links() == [("Public page", f"http://{HOST}/teams/{team.id}/public-page"),
+                       ("Coaches' page", f"http://{HOST}/teams/{team.id}/coaches-page")]
+    assert "links" not in client.get(f"/teams/{team.id}.json").json
+    app.registry["touchline.engine"].dispose()

@@ -6,6 +6,8 @@ from .models import Level, Team
 
 
 def includeme(config):
+    # Offers config.add_team_link to the add-ons built on teams.
+    config.include(".links")
     config.include(".routes")
     config.add_migrations("touchline.teams:migrations/versions")
     config.add_navigation_entry("teams", "Teams", "teams.list", order=10)

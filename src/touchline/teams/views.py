@@ -11,6 +11,7 @@ from touchline.forms import Form, InvalidData, validate_form, validate_json
 from touchline.security import CREATE, DELETE, EDIT, VIEW
 from touchline.users import Role, User
 
+from .links import team_links
 from .models import DEFAULT_LEVEL, Level, Team
 from .permissions import MANAGE_COACHES
 from .schemas import TeamAdminIn, TeamIn
@@ -37,6 +38,8 @@ def team_list(request):
     renderer="touchline.teams:templates/team.jinja2",
 )
 def team_show(context, request):
+    if request.format == "html":
+        return {"team": context, "links": team_links(request, context)}
     return {"team": context}
 
 
