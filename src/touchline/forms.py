@@ -10,6 +10,7 @@ applied unless everything is valid, and fields a client may not set
 """
 import json
 import re
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -64,7 +65,7 @@ class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
-def _messages(error):
+def field_errors(error):
     errors = {}
     for item in error.errors():
         field = str(item["loc"][0]) if item["loc"] else "_form"
@@ -121,7 +122,7 @@ def validate_form(request, schema, ignore=("csrf_token",)):
     try:
         return schema.model_validate(values), Form(values)
     except ValidationError as error:
-        errors = _messages(error)
+        errors = field_errors(error)
         # A field the page does not show cannot carry its error: say it on top.
         for name in [name for name in errors if name not in schema.model_fields and name != "_form"]:
             errors.setdefault("_form", []).extend(f"{name}: {message}" for message in errors.pop(name))
@@ -146,12 +147,22 @@ def _depth(value, limit):
     return True
 
 
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
 def read_json(request):
-    """The request's JSON body as a dict; 415 for another type, 400 for bad JSON."""
+    """The request's JSON body as a dict; 415 for another type, 400 for bad JSON.
+
+    Numbers with a fraction or exponent are read as ``Decimal``, never as
+    floats, so ``12.50`` is exactly 12.50 and ``12.500000000000001`` is not
+    quietly rounded; ``NaN`` and ``Infinity`` are refused.
+    """
     if (request.content_type or "").lower() != "application/json":
         raise HTTPUnsupportedMediaType("Send the data as application/json.")
     try:
-        data = json.loads(request.body.decode(request.charset or "utf-8"))
+        data = json.loads(request.body.decode(request.charset or "utf-8"),
+                          parse_float=Decimal, parse_constant=_refuse_constant)
     except (UnicodeDecodeError, LookupError, ValueError, RecursionError):
         raise HTTPBadRequest("The body is not valid JSON.") from None
     if not isinstance(data, dict):
@@ -181,7 +192,7 @@ def validate_json(request, schema, partial=None):
     try:
         return schema.model_validate(data)
     except ValidationError as error:
-        raise InvalidData(_messages(error)) from None
+        raise InvalidData(field_errors(error)) from None
 
 
 def invalid_data(exc, request):

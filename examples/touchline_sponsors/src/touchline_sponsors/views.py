@@ -1,0 +1,215 @@
+"""The sponsors pages and API: every public view answers HTML, JSON and XML.
+
+Visitors see the active sponsors; admins (the only ones the base ACL lets
+create, edit and delete) also see the inactive ones and keep them current
+through the forms or the JSON API.  A logo is stored through the core's
+``request.uploads`` only once everything else in the request is valid, so
+a form with a mistake never leaves a stored image behind.
+"""
+from pyramid.httpexceptions import HTTPBadRequest, HTTPNoContent, HTTPNotFound, HTTPSeeOther
+from pyramid.view import view_config
+
+from touchline.forms import Form, InvalidData, validate_form, validate_json
+from touchline.security import CREATE, DELETE, EDIT, VIEW
+from touchline.uploads import InvalidImage
+
+from .models import DEFAULT_TIER, Sponsor, Tier
+from .schemas import SponsorFormIn, SponsorIn
+
+FORM_TEMPLATE = "touchline_sponsors:templates/sponsor_form.jinja2"
+#: The home page shows at most this many sponsors; the sponsors page shows them all.
+PANEL_SIZE = 12
+
+
+@view_config(
+    route_name="sponsors.list",
+    request_method="GET",
+    permission=VIEW,
+    renderer="touchline_sponsors:templates/sponsors.jinja2",
+)
+def sponsor_list(request):
+    """The sponsors, gold first, a page at a time; admins see the inactive ones too."""
+    everyone = request.user is not None and request.has_permission(EDIT, request.context)
+    page = request.paginate(Sponsor.ordered(active_only=not everyone))
+    return {"sponsors": page.items, "page": page}
+
+
+@view_config(
+    route_name="sponsors.show",
+    request_method="GET",
+    permission=VIEW,
+    renderer="touchline_sponsors:templates/sponsor.jinja2",
+)
+def sponsor_show(context, request):
+    # An inactive sponsor is not public: as if it did not exist, for those who cannot edit it.
+    if not context.active and not request.has_permission(EDIT, context):
+        raise HTTPNotFound()
+    return {"sponsor": context}
+
+
+def sponsors_panel(request):
+    """The home page's "Our sponsors": the active sponsors, or no panel when there are none."""
+    sponsors = request.dbsession.scalars(Sponsor.ordered().limit(PANEL_SIZE)).all()
+    if not sponsors:
+        return None
+    return {"sponsors": sponsors}
+
+
+# Writing through the forms ---------------------------------------------------------
+
+
+def _form_page(request, form, sponsor=None):
+    return {
+        "form": form,
+        "sponsor": sponsor,
+        "tiers": [(tier.value, tier.label) for tier in Tier],
+    }
+
+
+def _invalid(request, form, sponsor=None):
+    request.response.status_int = 400
+    return _form_page(request, form, sponsor)
+
+
+def _logo_upload(request):
+    """The form's chosen logo file, or None when no file was chosen."""
+    values = request.POST.getall("logo")
+    if len(values) > 1:
+        raise HTTPBadRequest("The field 'logo' was sent more than once.")
+    if not values or (not hasattr(values[0], "file") and not values[0]):
+        # No field, or a file field left empty (browsers send a part without a file name).
+        return None
+    # A file, or text where a file belongs: save_image says what is wrong with the latter.
+    return values[0]
+
+
+def _validate(request):
+    """``(data, logo name or None, form)``: the logo is stored only when all else is valid."""
+    upload = _logo_upload(request)
+    data, form = validate_form(request, SponsorFormIn, ignore=("csrf_token", "logo"))
+    logo = None
+    if data is None:
+        if upload is not None:
+            form.errors.setdefault("logo", []).append(
+                "Choose the image again: a file is not kept while the form has errors."
+            )
+        return None, None, form
+    if upload is not None:
+        try:
+            logo = request.uploads.save_image(upload)
+        except InvalidImage as exc:
+            form.errors["logo"] = [str(exc)]
+            return None, None, form
+    return data, logo, form
+
+
+def _values(sponsor):
+    return {
+        "name": sponsor.name,
+        "link": sponsor.link,
+        "tier": sponsor.tier.value,
+        "active": sponsor.active,
+    }
+
+
+def _apply(sponsor, data):
+    sponsor.name = data.name
+    sponsor.link = data.link
+    sponsor.tier = data.tier
+    sponsor.active = data.active
+
+
+@view_config(route_name="sponsors.new", request_method="GET", permission=CREATE, renderer=FORM_TEMPLATE)
+def sponsor_new(request):
+    return _form_page(request, Form({"tier": DEFAULT_TIER.value, "active": True}))
+
+
+@view_config(route_name="sponsors.new", request_method="POST", permission=CREATE, renderer=FORM_TEMPLATE)
+def sponsor_create(request):
+    data, logo, form = _validate(request)
+    if data is None:
+        return _invalid(request, form)
+    sponsor = Sponsor(logo=logo)
+    _apply(sponsor, data)
+    request.dbsession.add(sponsor)
+    request.dbsession.flush()
+    request.session.flash(f"The sponsor {sponsor.name} was added.")
+    return HTTPSeeOther(location=request.route_url("sponsors.show", id=sponsor.id))
+
+
+@view_config(route_name="sponsors.edit", request_method="GET", permission=EDIT, renderer=FORM_TEMPLATE)
+def sponsor_edit(context, request):
+    return _form_page(request, Form(_values(context)), context)
+
+
+@view_config(route_name="sponsors.edit", request_method="POST", permission=EDIT, renderer=FORM_TEMPLATE)
+def sponsor_update(context, request):
+    data, logo, form = _validate(request)
+    if data is None:
+        return _invalid(request, form, context)
+    _apply(context, data)
+    if logo is not None:
+        context.logo = logo
+    elif data.remove_logo:
+        context.logo = None
+    request.dbsession.flush()
+    request.session.flash(f"The sponsor {context.name} was saved.")
+    return HTTPSeeOther(location=request.route_url("sponsors.show", id=context.id))
+
+
+@view_config(
+    route_name="sponsors.delete",
+    request_method="GET",
+    permission=DELETE,
+    renderer="touchline_sponsors:templates/sponsor_delete.jinja2",
+)
+def sponsor_delete_confirm(context, request):
+    return {"sponsor": context}
+
+
+@view_config(route_name="sponsors.delete", request_method="POST", permission=DELETE)
+def sponsor_delete(context, request):
+    request.dbsession.delete(context)
+    request.dbsession.flush()
+    request.session.flash(f"The sponsor {context.name} was removed.")
+    return HTTPSeeOther(location=request.route_url("sponsors.list"))
+
+
+# The JSON API --------------------------------------------------------------------------
+
+
+def _json_logo(request, data):
+    """The stored name for the body's ``logo``, or the 422 that says what is wrong with it."""
+    try:
+        return request.uploads.save_image(data.logo)
+    except InvalidImage as exc:
+        raise InvalidData({"logo": [str(exc)]}) from None
+
+
+@view_config(route_name="sponsors.list", request_method="POST", permission=CREATE, renderer="touchline_json")
+def sponsor_create_json(request):
+    data = validate_json(request, SponsorIn)
+    sponsor = Sponsor(logo=_json_logo(request, data) if data.logo is not None else None)
+    _apply(sponsor, data)
+    request.dbsession.add(sponsor)
+    request.dbsession.flush()
+    request.response.status_int = 201
+    request.response.location = request.route_url("sponsors.show", id=sponsor.id)
+    return {"sponsor": sponsor}
+
+
+@view_config(route_name="sponsors.show", request_method="PUT", permission=EDIT, renderer="touchline_json")
+def sponsor_update_json(context, request):
+    data = validate_json(request, SponsorIn, partial=_values(context))
+    if "logo" in data.model_fields_set:
+        context.logo = _json_logo(request, data) if data.logo is not None else None
+    _apply(context, data)
+    request.dbsession.flush()
+    return {"sponsor": context}
+
+
+@view_config(route_name="sponsors.show", request_method="DELETE", permission=DELETE)
+def sponsor_delete_json(context, request):
+    request.dbsession.delete(context)
+    request.dbsession.flush()
+    return HTTPNoContent()

@@ -1,0 +1,369 @@
+"""The shop pages and API: lists and products answer HTML, JSON and XML.
+
+Forms and JSON writes share one schema (``schemas.py``), so a product that
+cannot be saved from the page cannot be saved through the API either.  Only
+admins write (the base ACL gives them every permission); everyone browses.
+"""
+import re
+
+from pyramid.httpexceptions import HTTPBadRequest, HTTPMovedPermanently, HTTPNoContent, HTTPSeeOther
+from pyramid.view import view_config
+from slugify import slugify
+from sqlalchemy import false, func, or_, select
+
+from touchline.forms import Form, InvalidData, validate_form, validate_json
+from touchline.security import CREATE, DELETE, EDIT, VIEW
+from touchline.uploads import InvalidImage
+
+from . import ORDER_INSTRUCTIONS
+from .models import SLUG_MAX_LENGTH, SLUG_PATTERN, Category, Product, exact_price
+from .schemas import CategoryIn, ProductFormIn, ProductIn
+
+LIST_TEMPLATE = "touchline.catalog:templates/products.jinja2"
+PRODUCT_FORM = "touchline.catalog:templates/product_form.jinja2"
+CATEGORY_FORM = "touchline.catalog:templates/category_form.jinja2"
+#: Longest search a visitor may type; a longer one is a 400, not a slow query.
+MAX_SEARCH_LENGTH = 100
+#: The category links above the list; a shop has a handful, so this is a safety cap.
+CATEGORY_LINKS_LIMIT = 100
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: The LIKE escape character: "/" needs no quoting in SQL on any backend.
+_ESCAPE = "/"
+
+
+# Browsing ---------------------------------------------------------------------------
+
+
+def _search_term(request):
+    q = request.GET.get("q", "")
+    if len(q) > MAX_SEARCH_LENGTH:
+        raise HTTPBadRequest(f"Search for at most {MAX_SEARCH_LENGTH} characters.")
+    if _CONTROL.search(q):
+        raise HTTPBadRequest("The search cannot contain control characters.")
+    return q.strip()
+
+
+def like_pattern(term):
+    """``%term%`` with the term's own ``%``, ``_`` and escape character matched literally."""
+    escaped = term.replace(_ESCAPE, _ESCAPE * 2).replace("%", _ESCAPE + "%").replace("_", _ESCAPE + "_")
+    return f"%{escaped}%"
+
+
+def _chosen_category(request, categories, slug):
+    """The category the ``category`` parameter names, or None if there is none."""
+    for category in categories:
+        if category.slug == slug:
+            return category
+    if len(categories) < CATEGORY_LINKS_LIMIT or len(slug) > SLUG_MAX_LENGTH:
+        return None
+    if not re.fullmatch(SLUG_PATTERN, slug):
+        return None
+    return request.dbsession.scalar(select(Category).where(Category.slug == slug))
+
+
+@view_config(route_name="catalog.index", request_method="GET", permission=VIEW, renderer=LIST_TEMPLATE)
+@view_config(route_name="catalog.products", request_method="GET", permission=VIEW, renderer=LIST_TEMPLATE)
+def product_list(request):
+    """The products a page at a time, searched (``q``) and filtered (``category``) together.
+
+    Two queries whatever the catalog's size: the categories (for the
+    filter links) and one page of products with their categories.
+    """
+    q = _search_term(request)
+    slug = request.GET.get("category", "").strip()
+    categories = request.dbsession.scalars(Category.ordered().limit(CATEGORY_LINKS_LIMIT)).all()
+    stmt = Product.ordered()
+    category, message = None, None
+    if slug:
+        category = _chosen_category(request, categories, slug)
+        if category is None:
+            message = f"The shop has no category “{slug}”."
+            stmt = stmt.where(false())
+        else:
+            stmt = stmt.where(Product.category_id == category.id)
+    if q:
+        pattern = like_pattern(q)
+        stmt = stmt.where(or_(
+            Product.name.ilike(pattern, escape=_ESCAPE),
+            Product.description.ilike(pattern, escape=_ESCAPE),
+        ))
+    page = request.paginate(stmt)
+    return {
+        "products": page.items,
+        "page": page,
+        "q": q,
+        "category": category,
+        "categories": categories,
+        "message": message,
+    }
+
+
+def index_redirect(request):
+    """Registered by ``routes.py`` only when the catalog is mounted under a prefix."""
+    return HTTPMovedPermanently(location=request.route_url("catalog.index", _query=request.GET))
+
+
+@view_config(
+    route_name="catalog.product", request_method="GET", permission=VIEW,
+    renderer="touchline.catalog:templates/product.jinja2",
+)
+def product_show(context, request):
+    return {"product": context, "how_to_order": request.registry[ORDER_INSTRUCTIONS]}
+
+
+@view_config(
+    route_name="catalog.categories", request_method="GET", permission=VIEW,
+    renderer="touchline.catalog:templates/categories.jinja2",
+)
+def category_list(request):
+    page = request.paginate(Category.ordered())
+    return {"categories": page.items, "page": page}
+
+
+# Writing products -------------------------------------------------------------------
+
+
+def _category_choices(request):
+    return [(str(c.id), c.name) for c in request.dbsession.scalars(Category.ordered())]
+
+
+def _product_form(request, form, product=None, status=200):
+    request.response.status_int = status
+    return {"form": form, "product": product, "categories": _category_choices(request)}
+
+
+def _product_values(product):
+    return {
+        "name": product.name,
+        "description": product.description,
+        "category": str(product.category_id),
+        "price": str(exact_price(product.price)),
+        "sizes": product.sizes,
+        "in_stock": product.in_stock,
+    }
+
+
+def _apply(request, product, data):
+    """Copy valid ``data`` onto ``product``; field errors instead if the category is unknown.
+
+    Nothing is changed unless everything is valid: a 4xx must leave the row as it was.
+    """
+    category = request.dbsession.get(Category, data.category)
+    if category is None:
+        return {"category": [f"The shop has no category with the id {data.category}."]}
+    product.name = data.name
+    product.description = data.description
+    product.category = category
+    product.price = data.price
+    product.size_list = data.sizes
+    product.in_stock = data.in_stock
+    return None
+
+
+def _upload(request):
+    """Store the form's image, if one was chosen: ``(name, error)``."""
+    upload = request.POST.get("image")
+    if upload is None or isinstance(upload, str) or not getattr(upload, "filename", ""):
+        return None, None
+    try:
+        return request.uploads.save_image(upload), None
+    except InvalidImage as exc:
+        return None, str(exc)
+
+
+def _save_from_form(request, product):
+    """Validate the form and the image; apply them to ``product`` only if all is well."""
+    data, form = validate_form(request, ProductFormIn, ignore=("csrf_token", "image"))
+    errors = dict(form.errors)
+    image, image_error = _upload(request)
+    if image_error:
+        errors["image"] = [image_error]
+    if data is not None and not errors:
+        errors = _apply(request, product, data) or {}
+    if errors:
+        form.errors = errors
+        return form
+    if image:
+        product.image = image
+    elif data.remove_image:
+        product.image = None
+    return None
+
+
+@view_config(route_name="catalog.product_new", request_method="GET", permission=CREATE, renderer=PRODUCT_FORM)
+def product_new(request):
+    return _product_form(request, Form({"in_stock": True}))
+
+
+@view_config(route_name="catalog.product_new", request_method="POST", permission=CREATE, renderer=PRODUCT_FORM)
+def product_create(request):
+    product = Product()
+    invalid = _save_from_form(request, product)
+    if invalid is not None:
+        return _product_form(request, invalid, status=400)
+    request.dbsession.add(product)
+    request.dbsession.flush()
+    request.session.flash(f"The product {product.name} was added to the shop.")
+    return HTTPSeeOther(location=request.route_url("catalog.product", id=product.id))
+
+
+@view_config(route_name="catalog.product_edit", request_method="GET", permission=EDIT, renderer=PRODUCT_FORM)
+def product_edit(context, request):
+    return _product_form(request, Form(_product_values(context)), context)
+
+
+@view_config(route_name="catalog.product_edit", request_method="POST", permission=EDIT, renderer=PRODUCT_FORM)
+def product_update(context, request):
+    invalid = _save_from_form(request, context)
+    if invalid is not None:
+        return _product_form(request, invalid, context, status=400)
+    request.dbsession.flush()
+    request.session.flash(f"The product {context.name} was saved.")
+    return HTTPSeeOther(location=request.route_url("catalog.product", id=context.id))
+
+
+@view_config(
+    route_name="catalog.product_delete", request_method="GET", permission=DELETE,
+    renderer="touchline.catalog:templates/product_delete.jinja2",
+)
+def product_delete_confirm(context, request):
+    return {"product": context}
+
+
+@view_config(route_name="catalog.product_delete", request_method="POST", permission=DELETE)
+def product_delete(context, request):
+    request.dbsession.delete(context)
+    request.dbsession.flush()
+    request.session.flash(f"The product {context.name} was removed from the shop.")
+    return HTTPSeeOther(location=request.route_url("catalog.index"))
+
+
+# The products JSON API ----------------------------------------------------------------
+
+
+@view_config(route_name="catalog.products", request_method="POST", permission=CREATE, renderer="touchline_json")
+def product_create_json(request):
+    data = validate_json(request, ProductIn)
+    product = Product()
+    errors = _apply(request, product, data)
+    if errors:
+        raise InvalidData(errors)
+    request.dbsession.add(product)
+    request.dbsession.flush()
+    request.response.status_int = 201
+    request.response.location = request.route_url("catalog.product", id=product.id)
+    return {"product": product}
+
+
+@view_config(route_name="catalog.product", request_method="PUT", permission=EDIT, renderer="touchline_json")
+def product_update_json(context, request):
+    current = {
+        "name": context.name,
+        "description": context.description,
+        "category": context.category_id,
+        "price": exact_price(context.price),
+        "sizes": context.size_list,
+        "in_stock": context.in_stock,
+    }
+    data = validate_json(request, ProductIn, partial=current)
+    errors = _apply(request, context, data)
+    if errors:
+        raise InvalidData(errors)
+    request.dbsession.flush()
+    return {"product": context}
+
+
+@view_config(route_name="catalog.product", request_method="DELETE", permission=DELETE)
+def product_delete_json(context, request):
+    request.dbsession.delete(context)
+    request.dbsession.flush()
+    return HTTPNoContent()
+
+
+# Categories ------------------------------------------------------------------------------
+
+
+def _category_form(request, form, category=None, status=200):
+    request.response.status_int = status
+    return {"form": form, "category": category}
+
+
+def _save_category(request, category):
+    """Validate the form and apply it to ``category``: the form with errors, or None."""
+    data, form = validate_form(request, CategoryIn)
+    if data is None:
+        return form
+    slug = data.slug or slugify(data.name, max_length=SLUG_MAX_LENGTH, word_boundary=True)
+    if not slug:
+        form.errors = {"slug": ["Give a slug: the name has no letters or digits to make one from."]}
+        return form
+    taken = request.dbsession.scalar(
+        select(Category.id).where(Category.slug == slug, Category.id != (category.id or 0))
+    )
+    if taken is not None:
+        form.errors = {"slug": [f"Another category already has the slug {slug}."]}
+        return form
+    category.name = data.name
+    category.slug = slug
+    return None
+
+
+@view_config(route_name="catalog.category_new", request_method="GET", permission=CREATE, renderer=CATEGORY_FORM)
+def category_new(request):
+    return _category_form(request, Form())
+
+
+@view_config(route_name="catalog.category_new", request_method="POST", permission=CREATE, renderer=CATEGORY_FORM)
+def category_create(request):
+    category = Category()
+    invalid = _save_category(request, category)
+    if invalid is not None:
+        return _category_form(request, invalid, status=400)
+    request.dbsession.add(category)
+    request.dbsession.flush()
+    request.session.flash(f"The category {category.name} was added.")
+    return HTTPSeeOther(location=request.route_url("catalog.categories"))
+
+
+@view_config(route_name="catalog.category_edit", request_method="GET", permission=EDIT, renderer=CATEGORY_FORM)
+def category_edit(context, request):
+    return _category_form(request, Form({"name": context.name, "slug": context.slug}), context)
+
+
+@view_config(route_name="catalog.category_edit", request_method="POST", permission=EDIT, renderer=CATEGORY_FORM)
+def category_update(context, request):
+    invalid = _save_category(request, context)
+    if invalid is not None:
+        return _category_form(request, invalid, context, status=400)
+    request.dbsession.flush()
+    request.session.flash(f"The category {context.name} was saved.")
+    return HTTPSeeOther(location=request.route_url("catalog.categories"))
+
+
+def _products_in(request, category):
+    return request.dbsession.scalar(
+        select(func.count()).select_from(Product).where(Product.category_id == category.id)
+    )
+
+
+CATEGORY_DELETE = "touchline.catalog:templates/category_delete.jinja2"
+
+
+@view_config(route_name="catalog.category_delete", request_method="GET", permission=DELETE,
+             renderer=CATEGORY_DELETE)
+def category_delete_confirm(context, request):
+    return {"category": context, "products": _products_in(request, context)}
+
+
+@view_config(route_name="catalog.category_delete", request_method="POST", permission=DELETE,
+             renderer=CATEGORY_DELETE)
+def category_delete(context, request):
+    """Refused (409) while products are in the category: they would have no shelf."""
+    products = _products_in(request, context)
+    if products:
+        request.response.status_int = 409
+        return {"category": context, "products": products}
+    request.dbsession.delete(context)
+    request.dbsession.flush()
+    request.session.flash(f"The category {context.name} was deleted.")
+    return HTTPSeeOther(location=request.route_url("catalog.categories"))
