@@ -57,6 +57,8 @@ def test_site_starts_and_serves_with_each_subset(app_settings, ini_file, tmp_pat
     assert testapp.get("/readyz").json["status"] == "ok"
     for name, pages in FIRST_PARTY.items():
         for path, status in pages.items():
+            if status == 303 and "touchline.accounts" not in addons:
+                status = 401  # no login form to send a browser to
             testapp.get(path, status=status if name in addons else 404)
     for name, title in PANELS.items():
         assert (title in home.text) == (name in addons), (name, title)

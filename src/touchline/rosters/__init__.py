@@ -21,7 +21,11 @@ from pyramid.exceptions import ConfigurationError
 from touchline.security import VIEW_PRIVATE
 
 from .models import (
-    DEFAULT_SEASON_START_MONTH, SEASON_START_MONTH, NameRule, Player, season_year,
+    DEFAULT_SEASON_START_MONTH,
+    SEASON_START_MONTH,
+    NameRule,
+    Player,
+    season_year,
 )
 
 ROBOTS = "noindex, nofollow"
@@ -58,6 +62,8 @@ def includeme(config):
     config.add_navigation_entry(
         "rosters", "Rosters", "rosters.list", order=15, permission=VIEW_PRIVATE
     )
+    # Members only: visitors never even see that a roster exists.
+    config.add_team_link("roster", "Roster", "rosters.roster", order=5, permission=VIEW_PRIVATE)
     config.add_pshell_variable(
         "Player", Player, "The Player model: a child on a team's roster (private data)."
     )

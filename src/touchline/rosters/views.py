@@ -1,0 +1,281 @@
+"""The rosters pages and API: lists answer HTML, JSON and XML, for members only.
+
+Every page names children, so every view asks at least VIEW_PRIVATE and
+every response of a ``rosters.*`` route carries ``X-Robots-Tag: noindex,
+nofollow``.  Names go through the request's :class:`~.models.NameRule`
+(``display_name`` in templates, ``Player.__json__`` for JSON and XML).
+Forms and JSON writes share one schema, so a player that cannot be saved
+from the page cannot be saved through the API either.
+"""
+from pyramid.httpexceptions import HTTPNoContent, HTTPSeeOther
+from pyramid.view import view_config
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import joinedload
+
+from touchline.forms import Form, InvalidData, validate_form, validate_json
+from touchline.security import CREATE, DELETE, EDIT, VIEW_PRIVATE
+from touchline.teams.models import Team
+from touchline.users import Role, User
+
+from .models import Player, Position, player_guardians
+from .permissions import MANAGE_ROSTER
+from .schemas import PlayerIn, birth_year_range
+
+FORM_TEMPLATE = "touchline.rosters:templates/player_form.jinja2"
+#: A guardian's own children shown atop the list: a family never has more.
+YOUR_PLAYERS_LIMIT = 50
+
+
+class TeamRoster:
+    """A team with the number of players on its roster (one row of ``/rosters``)."""
+
+    def __init__(self, team, players):
+        self.team = team
+        self.players = players
+
+    def __json__(self, request):
+        return {**self.team.__json__(request), "players": self.players}
+
+
+@view_config(
+    route_name="rosters.list", request_method="GET", permission=VIEW_PRIVATE,
+    renderer="touchline.rosters:templates/rosters.jinja2",
+)
+def roster_list(request):
+    """The teams with their player counts; a guardian's own children first."""
+    count = (
+        select(func.count(Player.id)).where(Player.team_id == Team.id).correlate(Team).scalar_subquery()
+    )
+    page = request.paginate(
+        select(Team, count).order_by(Team.level, Team.name, Team.id), scalars=False
+    )
+    your_players = request.dbsession.scalars(
+        select(Player)
+        .join(player_guardians, player_guardians.c.player_id == Player.id)
+        .where(player_guardians.c.user_id == request.user.id)
+        .options(joinedload(Player.team))
+        .order_by(Player.first_name, Player.last_name, Player.id)
+        .limit(YOUR_PLAYERS_LIMIT)
+    ).all()
+    return {
+        "your_players": your_players,
+        "teams": [TeamRoster(team, players) for team, players in page.items],
+        "page": page,
+    }
+
+
+@view_config(
+    route_name="rosters.roster", request_method="GET", permission=VIEW_PRIVATE,
+    renderer="touchline.rosters:templates/roster.jinja2",
+)
+def roster_show(context, request):
+    """A team's players by shirt number, then name; those too old for the team flagged."""
+    page = request.paginate(
+        select(Player).where(Player.team_id == context.team.id).order_by(*Player.roster_order())
+    )
+    return {"team": context.team, "players": page.items, "page": page}
+
+
+@view_config(
+    route_name="rosters.player", request_method="GET", permission=VIEW_PRIVATE,
+    renderer="touchline.rosters:templates/player.jinja2",
+)
+def player_show(context, request):
+    data = {"player": context, "team": context.team}
+    if request.has_permission(MANAGE_ROSTER, context):
+        # The parents' accounts are for those who run the roster only.
+        data["guardians"] = [{"id": user.id, "name": user.name} for user in context.guardians]
+    return data
+
+
+# Writing ---------------------------------------------------------------------
+
+
+def _guardians(request, ids):
+    """The member accounts named by ``ids``, or the field's errors."""
+    if not ids:
+        return [], None
+    users = request.dbsession.scalars(
+        select(User).where(User.id.in_(ids), User.role == Role.MEMBER, User.active.is_(True))
+    ).all()
+    unknown = sorted(set(ids) - {user.id for user in users})
+    if unknown:
+        return None, [f"No active member account has the id {', '.join(map(str, unknown))}."]
+    return users, None
+
+
+def _apply(request, player, team, data):
+    """Copy valid data onto ``player`` of ``team``; returns field errors instead.
+
+    Everything is checked before anything is changed, so a refused request
+    leaves the session clean (no autoflush of half-applied values).
+    """
+    errors = {}
+    if data.shirt_number is not None:
+        taken = request.dbsession.scalar(select(exists().where(
+            Player.team_id == team.id,
+            Player.shirt_number == data.shirt_number,
+            Player.id != (player.id or 0),
+        )))
+        if taken:
+            errors["shirt_number"] = [f"Another player of {team.name} wears number {data.shirt_number}."]
+    guardians, guardian_errors = _guardians(request, data.guardians)
+    if guardian_errors:
+        errors["guardians"] = guardian_errors
+    if errors:
+        return errors
+    player.first_name = data.first_name
+    player.last_name = data.last_name
+    player.birth_year = data.birth_year
+    player.shirt_number = data.shirt_number
+    player.position = data.position
+    player.name_consent = data.name_consent
+    player.photo_consent = data.photo_consent
+    player.guardians = guardians
+    if player.team_id is None:
+        player.team = team
+    return None
+
+
+def _values(player):
+    """A player's fields as the form shows them."""
+    values = {
+        "first_name": player.first_name,
+        "last_name": player.last_name,
+        "birth_year": str(player.birth_year),
+        "shirt_number": "" if player.shirt_number is None else str(player.shirt_number),
+        "position": player.position.value if player.position else "",
+        "guardians": [str(user.id) for user in player.guardians],
+    }
+    for flag in ("name_consent", "photo_consent"):
+        if getattr(player, flag):
+            values[flag] = "on"
+    return values
+
+
+def _json_values(player):
+    """A player's fields as the JSON API takes them (what a PUT leaves unchanged)."""
+    return {
+        "first_name": player.first_name,
+        "last_name": player.last_name,
+        "birth_year": player.birth_year,
+        "shirt_number": player.shirt_number,
+        "position": player.position.value if player.position else None,
+        "name_consent": player.name_consent,
+        "photo_consent": player.photo_consent,
+        "guardians": [user.id for user in player.guardians],
+    }
+
+
+def _form_page(request, form, team, player=None):
+    guardian_choices = [
+        (str(user.id), user.name)
+        for user in request.dbsession.scalars(
+            select(User).where(User.role == Role.MEMBER, User.active.is_(True)).order_by(User.username_key)
+        )
+    ]
+    low, high = birth_year_range()
+    return {
+        "form": form,
+        "team": team,
+        "player": player,
+        "positions": [("", "None")] + [(p.value, p.label) for p in Position],
+        "guardian_choices": guardian_choices,
+        "birth_year_hint": f"A year from {low} to {high}.",
+    }
+
+
+def _invalid(request, form, team, player=None):
+    request.response.status_int = 400
+    return _form_page(request, form, team, player)
+
+
+@view_config(route_name="rosters.player_new", request_method="GET", permission=CREATE,
+             renderer=FORM_TEMPLATE)
+def player_new(context, request):
+    return _form_page(request, Form(), context.team)
+
+
+@view_config(route_name="rosters.player_new", request_method="POST", permission=CREATE,
+             renderer=FORM_TEMPLATE)
+def player_create(context, request):
+    data, form = validate_form(request, PlayerIn)
+    player = Player()
+    if data is not None:
+        form.errors = _apply(request, player, context.team, data) or {}
+    if form.errors:
+        return _invalid(request, form, context.team)
+    request.dbsession.add(player)
+    request.dbsession.flush()
+    request.session.flash(f"{player.full_name} was added to {context.team.name}.")
+    return HTTPSeeOther(location=request.route_url("rosters.roster", id=context.team.id))
+
+
+@view_config(route_name="rosters.player_edit", request_method="GET", permission=EDIT,
+             renderer=FORM_TEMPLATE)
+def player_edit(context, request):
+    return _form_page(request, Form(_values(context)), context.team, context)
+
+
+@view_config(route_name="rosters.player_edit", request_method="POST", permission=EDIT,
+             renderer=FORM_TEMPLATE)
+def player_update(context, request):
+    data, form = validate_form(request, PlayerIn)
+    if data is not None:
+        form.errors = _apply(request, context, context.team, data) or {}
+    if form.errors:
+        return _invalid(request, form, context.team, context)
+    request.dbsession.flush()
+    request.session.flash(f"{context.full_name} was saved.")
+    return HTTPSeeOther(location=request.route_url("rosters.player", id=context.id))
+
+
+@view_config(route_name="rosters.player_delete", request_method="GET", permission=DELETE,
+             renderer="touchline.rosters:templates/player_delete.jinja2")
+def player_delete_confirm(context, request):
+    return {"player": context, "team": context.team}
+
+
+@view_config(route_name="rosters.player_delete", request_method="POST", permission=DELETE)
+def player_delete(context, request):
+    team = context.team
+    request.dbsession.delete(context)
+    request.dbsession.flush()
+    request.session.flash(f"{context.full_name} was removed from {team.name}.")
+    return HTTPSeeOther(location=request.route_url("rosters.roster", id=team.id))
+
+
+# The JSON API ------------------------------------------------------------------
+
+
+@view_config(route_name="rosters.roster", request_method="POST", permission=CREATE,
+             renderer="touchline_json")
+def player_create_json(context, request):
+    data = validate_json(request, PlayerIn)
+    player = Player()
+    errors = _apply(request, player, context.team, data)
+    if errors:
+        raise InvalidData(errors)
+    request.dbsession.add(player)
+    request.dbsession.flush()
+    request.response.status_int = 201
+    request.response.location = request.route_url("rosters.player", id=player.id)
+    return {"player": player}
+
+
+@view_config(route_name="rosters.player", request_method="PUT", permission=EDIT,
+             renderer="touchline_json")
+def player_update_json(context, request):
+    data = validate_json(request, PlayerIn, partial=_json_values(context))
+    errors = _apply(request, context, context.team, data)
+    if errors:
+        raise InvalidData(errors)
+    request.dbsession.flush()
+    return {"player": context}
+
+
+@view_config(route_name="rosters.player", request_method="DELETE", permission=DELETE)
+def player_delete_json(context, request):
+    request.dbsession.delete(context)
+    request.dbsession.flush()
+    return HTTPNoContent()
