@@ -54,6 +54,8 @@ tests_require = [
     "hypothesis >= 6.100",
     "pytest-xdist >= 3.5",
     "playwright >= 1.45",
+    # Lets pip build the example add-on offline in tests/test_external_addon.py.
+    "wheel >= 0.40",
 ] + redis_requires
 
 setup(

@@ -53,6 +53,16 @@ def test_returned_4xx_aborts(writer_app):
     assert saved_names(writer_app) == []
 
 
+@pytest.mark.parametrize("path, content_type", [("/_writer/conflict", "text/html"),
+                                                 ("/_writer/conflict.json", "application/json")])
+def test_a_unique_violation_is_a_409_and_aborts(writer_app, caplog, path, content_type):
+    response = writer_app.post(path, status=409)
+    assert response.content_type == content_type
+    assert "conflicting change" in response.text
+    assert saved_names(writer_app) == []
+    assert any("conflicting write" in record.message for record in caplog.records)
+
+
 def test_successful_request_commits(writer_app):
     writer_app.post("/_writer/ok", status=200)
     assert saved_names(writer_app) == ["ok"]

@@ -17,7 +17,7 @@ from pyramid.httpexceptions import (
 )
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.renderers import render_to_response
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from touchline.formats import suffix_format
@@ -189,6 +189,28 @@ def database_unavailable(exc, request):
     )
 
 
+def conflicting_write(exc, request):
+    """Two requests saved the same unique value at the same moment.
+
+    Forms check uniqueness (a shirt number, a slug) before they write, so
+    this only happens when two people save at once: both checks pass and the
+    database's constraint refuses the second.  That is a 409 the user can
+    act on, not a 500; the transaction is aborted, so nothing is written.
+    The session cannot run another query now, so the page only uses a user
+    who was already loaded.
+    """
+    request.__dict__.setdefault("user", None)
+    log.warning("conflicting write on %s %s: %s", request.method, request.path,
+                exc.orig.__class__.__name__ if exc.orig is not None else "IntegrityError")
+    return render_error(
+        request,
+        409,
+        "Conflicting change",
+        "Someone else saved a conflicting change at the same moment. "
+        "Reload the page and try again.",
+    )
+
+
 def server_error(exc, request):
     log.error("unhandled error on %s %s", request.method, request.path_qs, exc_info=exc)
     return render_error(
@@ -210,4 +232,5 @@ def includeme(config):
     config.add_exception_view(bad_request, context=UnicodeDecodeError)
     for error in DATABASE_UNAVAILABLE:
         config.add_exception_view(database_unavailable, context=error)
+    config.add_exception_view(conflicting_write, context=IntegrityError)
     config.add_exception_view(server_error, context=Exception)

@@ -48,6 +48,17 @@ def transient_once(request):
     return request.response
 
 
+def conflict(request):
+    """What two people saving the same unique value at once comes to: a unique violation."""
+    from touchline.users import Role, User
+
+    _write(request)
+    request.dbsession.add_all([User("twin", display_name="One", role=Role.MEMBER),
+                               User("Twin", display_name="Two", role=Role.MEMBER)])
+    request.dbsession.flush()
+    return request.response
+
+
 def forbidden(request):
     raise HTTPForbidden()
 
@@ -64,6 +75,7 @@ CASES = {
     "raise-4xx": client_error,
     "return-4xx": returned_client_error,
     "transient-once": transient_once,
+    "conflict": conflict,
     "forbidden": forbidden,
     "ok": ok,
 }
