@@ -4,6 +4,29 @@ import pytest
 from touchline.teams.models import Level, Team
 
 
+# The club's people, one per role (and a second coach), for the tests of every add-on.
+# Each logs in with touchline.testing.PASSWORD.
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("alex", "admin", display_name="Alex Admin")
+
+
+@pytest.fixture
+def coach(make_user):
+    return make_user("casey", "coach", display_name="Casey Coach")
+
+
+@pytest.fixture
+def other_coach(make_user):
+    return make_user("robin", "coach", display_name="Robin Other")
+
+
+@pytest.fixture
+def member(make_user):
+    return make_user("morgan", "member", display_name="Morgan Member")
+
+
 @pytest.fixture
 def make_team(dbsession):
     """Add a team (flushed, so it has an id): ``make_team("Foxes", Level.U09)``."""

@@ -39,11 +39,6 @@ def make_product(dbsession, kit):
 
 
 @pytest.fixture
-def admin(make_user):
-    return make_user("alex", "admin", display_name="Alex Admin")
-
-
-@pytest.fixture
 def admin_app(testapp, login, admin):
     login(testapp, "alex")
     return testapp

@@ -20,26 +20,6 @@ JSON = {"Accept": "application/json"}
 
 
 @pytest.fixture
-def admin(make_user):
-    return make_user("alex", "admin", display_name="Alex Admin")
-
-
-@pytest.fixture
-def coach(make_user):
-    return make_user("casey", "coach", display_name="Casey Coach")
-
-
-@pytest.fixture
-def other_coach(make_user):
-    return make_user("robin", "coach", display_name="Robin Other")
-
-
-@pytest.fixture
-def member(make_user):
-    return make_user("morgan", "member", display_name="Morgan Member")
-
-
-@pytest.fixture
 def foxes(make_team, dbsession, coach):
     """A team coached by ``coach``."""
     team = make_team("Under 11 Foxes", Level.U11)
