@@ -3,7 +3,6 @@ import pytest
 
 from touchline.teams.models import Level, Team
 
-
 # The club's people, one per role (and a second coach), for the tests of every add-on.
 # Each logs in with touchline.testing.PASSWORD.
 

@@ -11,8 +11,8 @@ import pytest
 from pyramid.interfaces import ITweens
 from webtest import TestApp, TestRequest
 
-from touchline.database import DBSESSION_ENVIRON_KEY
 from touchline import hardening
+from touchline.database import DBSESSION_ENVIRON_KEY
 from touchline.hardening import PRIVATE_ENVIRON_KEY, Hardening, host_name
 from touchline.testing import HOST, make_app
 

@@ -10,14 +10,19 @@ committed, so that an add-on or a site can override any of them.
 import logging
 from urllib.parse import quote
 
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import (
     HTTPError,
     HTTPMethodNotAllowed,
     HTTPSeeOther,
 )
-from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.renderers import render_to_response
-from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from touchline.formats import suffix_format

@@ -13,7 +13,14 @@ import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 from pyramid.httpexceptions import HTTPBadRequest, HTTPUnsupportedMediaType
 
 from touchline.errors import render_error

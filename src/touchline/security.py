@@ -13,12 +13,17 @@ HTTPS.
 """
 import logging
 
-from pyramid.authorization import ACLHelper, ALL_PERMISSIONS, Allow, Authenticated, Everyone
+from pyramid.authorization import (
+    ALL_PERMISSIONS,
+    ACLHelper,
+    Allow,
+    Authenticated,
+    Everyone,
+)
 from pyramid.csrf import SessionCSRFStoragePolicy
 from pyramid.interfaces import ISecurityPolicy
 from pyramid.settings import aslist
 from zope.interface import implementer
-
 
 log = logging.getLogger("touchline.security")
 

@@ -21,6 +21,7 @@ import uuid
 
 import pytest
 
+
 def _serve_package_assets_under_pytest():
     # pytest imports this plugin's package through its assertion rewriter,
     # a loader that pkg_resources (behind Pyramid's static view) does not

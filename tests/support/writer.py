@@ -2,7 +2,12 @@
 
 Named in ``touchline.addons`` by the tests of the commit rule and of error pages.
 """
-from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPFound, HTTPSeeOther
+from pyramid.httpexceptions import (
+    HTTPBadRequest,
+    HTTPForbidden,
+    HTTPFound,
+    HTTPSeeOther,
+)
 from transaction.interfaces import TransientError
 
 from touchline.teams.models import Team

@@ -23,7 +23,8 @@ import os
 import re
 from urllib.parse import quote_from_bytes
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from touchline.teams.models import Level, Team, team_coaches

@@ -8,12 +8,12 @@ import base64
 import os
 
 import pytest
+from conftest import png_bytes
 from sqlalchemy import func, select
+from touchline_sponsors.models import Sponsor, Tier
 from webtest import Upload
 
-from conftest import png_bytes
 from touchline.testing import csrf_token_of, post_form
-from touchline_sponsors.models import Sponsor, Tier
 
 JSON = {"Accept": "application/json"}
 VALID = {"name": "Riverside Bakery", "link": "https://bakery.example/", "tier": "gold", "active": "on"}

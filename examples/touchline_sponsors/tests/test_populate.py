@@ -3,10 +3,10 @@ import os
 
 from pyramid.scripting import prepare
 from sqlalchemy import func, select
-
-from touchline.addons import populators
 from touchline_sponsors.models import Sponsor
 from touchline_sponsors.populate import DEMO_SPONSORS
+
+from touchline.addons import populators
 
 
 def run_populator(app, dbsession):

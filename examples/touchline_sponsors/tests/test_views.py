@@ -2,9 +2,9 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from touchline_sponsors.models import Sponsor, Tier
 
 from touchline.addons import pshell_variables
-from touchline_sponsors.models import Sponsor, Tier
 
 
 def sponsor_links(html):

@@ -20,7 +20,6 @@ from touchline.sessions import end_all_sessions
 from touchline.users import Role, User
 
 
-
 def _password(args):
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")

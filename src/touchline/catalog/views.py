@@ -6,7 +6,12 @@ admins write (the base ACL gives them every permission); everyone browses.
 """
 import re
 
-from pyramid.httpexceptions import HTTPBadRequest, HTTPMovedPermanently, HTTPNoContent, HTTPSeeOther
+from pyramid.httpexceptions import (
+    HTTPBadRequest,
+    HTTPMovedPermanently,
+    HTTPNoContent,
+    HTTPSeeOther,
+)
 from pyramid.view import view_config
 from slugify import slugify
 from sqlalchemy import false, func, or_, select

@@ -8,8 +8,8 @@ through ``config.attributes`` instead.
 """
 from alembic import context
 from alembic.script.revision import ResolutionError
-from sqlalchemy import Column, MetaData, String, Table, column, inspect, select, table
 from pyramid.paster import get_appsettings, setup_logging
+from sqlalchemy import Column, MetaData, String, Table, column, inspect, select, table
 
 from touchline.addons import migration_folders
 from touchline.models import Base

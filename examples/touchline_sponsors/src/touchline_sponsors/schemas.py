@@ -8,7 +8,13 @@ punycode), so what the page links to is exactly what was checked.
 """
 from typing import Annotated
 
-from pydantic import AfterValidator, AnyHttpUrl, Base64Bytes, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    Base64Bytes,
+    TypeAdapter,
+    ValidationError,
+)
 
 from touchline.forms import Schema, SingleLine
 

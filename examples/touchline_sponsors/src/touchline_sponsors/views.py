@@ -6,7 +6,12 @@ through the forms or the JSON API.  A logo is stored through the core's
 ``request.uploads`` only once everything else in the request is valid, so
 a form with a mistake never leaves a stored image behind.
 """
-from pyramid.httpexceptions import HTTPBadRequest, HTTPNoContent, HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import (
+    HTTPBadRequest,
+    HTTPNoContent,
+    HTTPNotFound,
+    HTTPSeeOther,
+)
 from pyramid.view import view_config
 
 from touchline.forms import Form, InvalidData, validate_form, validate_json

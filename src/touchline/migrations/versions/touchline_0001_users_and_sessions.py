@@ -4,9 +4,8 @@ Revision ID: touchline_0001
 Revises: 
 Create Date: 2026-11-21 09:24:33.871945
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'touchline_0001'
 down_revision = None
