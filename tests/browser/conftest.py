@@ -40,11 +40,13 @@ def under_ci():
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
-def _site_settings(app_settings, database_url):
+def _site_settings(app_settings, database_url, uploads):
     settings = dict(app_settings)
     settings.update(
         {
             "sqlalchemy.url": database_url,
+            # The demo data's images, written by the script, served by the site.
+            "touchline.uploads.path": str(uploads),
             "touchline.demo_data": "true",
             "touchline.allowed_hosts": "127.0.0.1 localhost",
         }
@@ -56,7 +58,7 @@ def _write_ini(ini_file, path, settings):
     """A copy of the test ini whose [app:main] carries ``settings``' overrides."""
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(ini_file)
-    for key in ("sqlalchemy.url", "touchline.demo_data", "touchline.allowed_hosts"):
+    for key in ("sqlalchemy.url", "touchline.demo_data", "touchline.allowed_hosts", "touchline.uploads.path"):
         parser["app:main"][key] = settings[key]
     with open(path, "w") as handle:
         parser.write(handle)
@@ -69,7 +71,7 @@ def live_site(app_settings, ini_file, tmp_path_factory):
     import waitress
 
     directory = tmp_path_factory.mktemp("browser-site")
-    settings = _site_settings(app_settings, f"sqlite:///{directory}/touchline.sqlite")
+    settings = _site_settings(app_settings, f"sqlite:///{directory}/touchline.sqlite", directory / "uploads")
     ini = _write_ini(ini_file, directory / "site.ini", settings)
     result = run_script("initialize_touchline_db", ini)
     assert result.returncode == 0, result.stderr
