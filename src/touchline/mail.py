@@ -22,6 +22,15 @@ def base_url(request):
     return request.registry["touchline.base_url"]
 
 
+def public_base_url(request):
+    """The configured public URL, or this request's own when none is configured.
+
+    For links that must not depend on who asks (feed ids) when the site has
+    a URL, but should still work on a site that never set one.
+    """
+    return request.registry["touchline.base_url_configured"] or request.application_url.rstrip("/")
+
+
 def absolute_url(request, route_name, **kw):
     """A URL for mail: the route's path on the configured base URL."""
     return base_url(request) + request.route_path(route_name, **kw)
@@ -40,5 +49,6 @@ def includeme(config):
     url = os.environ.get(BASE_URL_ENVIRON) or settings.get("touchline.base_url", "")
     if url and not url.startswith(("http://", "https://")):
         raise ConfigurationError("touchline.base_url must start with http:// or https://")
+    config.registry["touchline.base_url_configured"] = url.strip().rstrip("/")
     config.registry["touchline.base_url"] = url.rstrip("/") or "http://localhost:6543"
     config.include(settings.get("touchline.mailer", "pyramid_mailer"))

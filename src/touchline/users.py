@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Boolean, DateTime, Enum, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from touchline.models import Base
+from touchline.models import Base, utcnow
 from touchline.security import BASE_ACL
 
 USERNAME_MAX_LENGTH = 40
@@ -32,10 +32,6 @@ class Role(enum.Enum):
     @property
     def label(self):
         return {"admin": "Administrator", "coach": "Coach", "member": "Member"}[self.value]
-
-
-def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 class User(Base):

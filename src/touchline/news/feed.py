@@ -9,17 +9,16 @@ Last-Modified, so feed readers polling it get a 304 while nothing changed.
 """
 import datetime
 import hashlib
-import os
 import re
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 from pyramid.view import view_config
 
-from touchline.mail import BASE_URL_ENVIRON
+from touchline.mail import public_base_url
 from touchline.security import VIEW
 
-from .models import Post, as_utc
+from .models import Post
 
 FEED_SIZE = 20
 ATOM = "application/atom+xml"
@@ -33,21 +32,13 @@ def _xml(text):
     return _XML_ILLEGAL.sub("\ufffd", text)
 
 
-def site_url(request):
-    """The configured public URL, or the request's own when none is configured."""
-    configured = (
-        os.environ.get(BASE_URL_ENVIRON) or request.registry.settings.get("touchline.base_url") or ""
-    ).strip()
-    return (configured or request.application_url).rstrip("/")
-
-
 def public_url(request, route_name, **kw):
-    return site_url(request) + request.route_path(route_name, **kw)
+    return public_base_url(request) + request.route_path(route_name, **kw)
 
 
 def entry_id(request, post):
-    host = urlsplit(site_url(request)).hostname or "localhost"
-    created = as_utc(post.created_at)
+    host = urlsplit(public_base_url(request)).hostname or "localhost"
+    created = post.created_at
     return f"tag:{host},{created:%Y-%m-%d}:news/{post.id}"
 
 
@@ -59,7 +50,7 @@ def build_feed(request, posts):
     feed.link(href=public_url(request, "news.feed"), rel="self", type=ATOM)
     feed.link(href=public_url(request, "news.list"), rel="alternate", type="text/html")
     feed.language("en")
-    updated = max((as_utc(post.updated_at) for post in posts), default=EPOCH)
+    updated = max((post.updated_at for post in posts), default=EPOCH)
     feed.updated(updated)
     for post in posts:
         entry = feed.add_entry(order="append")
@@ -67,8 +58,8 @@ def build_feed(request, posts):
         entry.id(entry_id(request, post))
         entry.title(_xml(post.title))
         entry.link(href=url, rel="alternate", type="text/html")
-        entry.updated(as_utc(post.updated_at))
-        entry.published(as_utc(post.published_at))
+        entry.updated(post.updated_at)
+        entry.published(post.published_at)
         entry.author({"name": _xml(post.author_name or site_name)})
         entry.content(_xml(str(post.html)), type="html")
     return feed.atom_str(pretty=False), updated

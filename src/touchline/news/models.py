@@ -5,7 +5,6 @@ import enum
 from pyramid.authorization import ALL_PERMISSIONS, Allow, Deny, Everyone
 from sqlalchemy import (
     CheckConstraint,
-    DateTime,
     Enum,
     ForeignKey,
     Index,
@@ -15,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from touchline.models import Base
+from touchline.models import Base, UTCDateTime, utcnow
 from touchline.security import ADMIN_PRINCIPAL, BASE_ACL, DELETE, EDIT, VIEW
 from touchline.users import Role, User
 
@@ -29,19 +28,6 @@ BODY_MAX_LENGTH = 50_000
 class Status(enum.Enum):
     DRAFT = "draft"
     PUBLISHED = "published"
-
-
-def utcnow():
-    return datetime.datetime.now(datetime.UTC)
-
-
-def as_utc(value):
-    """``value`` as an aware UTC datetime (SQLite gives back naive UTC)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=datetime.UTC)
-    return value.astimezone(datetime.UTC)
 
 
 class Post(Base):
@@ -72,10 +58,10 @@ class Post(Base):
              values_callable=lambda statuses: [s.value for s in statuses], validate_strings=True),
         default=Status.DRAFT,
     )
-    published_at: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UTCDateTime(), default=utcnow, onupdate=utcnow
     )
 
     author: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)
@@ -121,7 +107,7 @@ class Post(Base):
             "html": str(self.html),
             "author": self.author_name,
             "status": self.status.value,
-            "published_at": as_utc(self.published_at),
+            "published_at": self.published_at,
             "url": request.route_url("news.show", slug=self.slug),
         }
         if request.has_permission(EDIT, self):

@@ -10,7 +10,7 @@ from pyramid.view import view_config
 from touchline.forms import Form, InvalidData, validate_form, validate_json
 from touchline.security import CREATE, DELETE, EDIT, PUBLISH, VIEW
 
-from .models import Post, Status, as_utc, utcnow
+from .models import Post, Status, utcnow
 from .schemas import PostIn
 from .slugs import slug_taken, unique_slug
 
@@ -50,7 +50,7 @@ def latest_news_panel(request):
             {
                 "title": post.title,
                 "url": request.route_url("news.show", slug=post.slug),
-                "published_at": as_utc(post.published_at),
+                "published_at": post.published_at,
                 "excerpt": post.excerpt,
             }
             for post in posts

@@ -25,7 +25,6 @@ and ``Player.__json__`` applies it, so JSON and XML follow the same rule.
 import datetime
 import enum
 
-from pyramid.authorization import Allow
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -138,7 +137,7 @@ class Player(Base):
     def __acl__(self):
         # A generator: the team's coaches load only when the base ACL has not decided.
         yield from BASE_ACL
-        yield from coach_aces(self.team, (EDIT, DELETE, MANAGE_ROSTER))
+        yield from self.team.coach_aces((EDIT, DELETE, MANAGE_ROSTER))
 
     @property
     def full_name(self):
@@ -178,13 +177,6 @@ class Player(Base):
         return data
 
 
-def coach_aces(team, permissions):
-    for coach in team.coaches:
-        # A link outlives a change of role: only an active coach coaches.
-        if coach.role is Role.COACH and coach.active:
-            yield (Allow, f"user:{coach.id}", permissions)
-
-
 class Roster:
     """A team's roster: the context of ``/teams/{id}/roster`` and its new-player form."""
 
@@ -193,7 +185,7 @@ class Roster:
 
     def __acl__(self):
         yield from BASE_ACL
-        yield from coach_aces(self.team, (CREATE, MANAGE_ROSTER))
+        yield from self.team.coach_aces((CREATE, MANAGE_ROSTER))
 
 
 class NameRule:

@@ -79,13 +79,21 @@ class Team(Base):
     def __repr__(self):
         return f"<Team {self.id} {self.name!r} {self.level.value}>"
 
+    def coach_aces(self, permissions):
+        """ACL entries granting ``permissions`` to the team's coaches.
+
+        The one rule for who coaches a team, used by the team's own ACL and by
+        the add-ons whose resources belong to a team (rosters, fixtures): a
+        link outlives a change of role, so only an active coach coaches.
+        """
+        for coach in self.coaches:
+            if coach.role is Role.COACH and coach.active:
+                yield (Allow, f"user:{coach.id}", permissions)
+
     def __acl__(self):
         # A generator: the coaches are loaded only when the base ACL has not decided.
         yield from BASE_ACL
-        for coach in self.coaches:
-            # A link outlives a change of role: only a coach coaches.
-            if coach.role is Role.COACH and coach.active:
-                yield (Allow, f"user:{coach.id}", EDIT)
+        yield from self.coach_aces(EDIT)
 
     def __json__(self, request):
         return {
