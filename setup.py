@@ -21,7 +21,10 @@ requires = [
     "argon2-cffi >= 23.1",
     "pydantic >= 2.6",
     "limits >= 3.13",
-    "pyramid_mailer >= 0.15.1",
+    "pyramid_services >= 2.2",
+    "repoze.sendmail >= 4.4",
+    "email-validator >= 2.1",
+    "confusable_homoglyphs >= 3.2",
     "tzdata >= 2024.1",
     "icalendar >= 5.0",
     "markdown-it-py >= 3.0",
@@ -89,6 +92,9 @@ setup(
         "console_scripts": [
             "initialize_touchline_db = touchline.scripts.initialize_db:main",
             "touchline_user = touchline.accounts.cli:main",
+            "touchline_mailqueue = touchline.mailqueue:main",
+            "touchline_purge = touchline.purge:main",
+            "touchline_check = touchline.check:main",
         ],
         "pytest11": [
             "touchline = touchline.testing",

@@ -49,11 +49,6 @@ def private_flag(request):
     return {}
 
 
-def known_user(request):
-    request.__dict__["user"] = "a logged-in user"
-    return {}
-
-
 def own_headers(request):
     request.response.headers["Server"] = "Touchline/1.0"
     request.response.headers["X-Frame-Options"] = "SAMEORIGIN"
@@ -69,7 +64,6 @@ PROBES = {
     "set-cookie": set_cookie,
     "late-cookie": cookie_from_callback,
     "private": private_flag,
-    "user": known_user,
     "own-headers": own_headers,
     "public": public,
 }
@@ -464,7 +458,7 @@ def test_a_views_own_headers_are_kept_but_not_server(hardened):
 # Cache-Control: no-store on private responses
 
 
-@pytest.mark.parametrize("name", ["set-cookie", "late-cookie", "private", "user"])
+@pytest.mark.parametrize("name", ["set-cookie", "late-cookie", "private"])
 def test_private_responses_are_not_stored(hardened, name):
     response = hardened.get(f"/_probe/{name}", status=200)
     assert response.headers["Cache-Control"] == "no-store"

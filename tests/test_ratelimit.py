@@ -1,10 +1,11 @@
 """Login rate limits, counted in memory or, shared by every app process, in Redis."""
 import os
+import uuid
 
 import pytest
 from webtest import TestApp
 
-from touchline.ratelimit import LoginThrottle
+from touchline.ratelimit import Counters, LoginThrottle
 
 REDIS_URL = os.environ.get("TOUCHLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -12,7 +13,7 @@ REDIS_URL = os.environ.get("TOUCHLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/1
 def test_throttle_counts_per_account_and_per_client():
     from limits.storage import storage_from_string
 
-    throttle = LoginThrottle(storage_from_string("memory://"), max_failures=3, window=300)
+    throttle = LoginThrottle(Counters(storage_from_string("memory://")), max_failures=3, window=300)
     for _ in range(3):
         assert throttle.retry_after("casey", "10.0.0.1") is None
         throttle.failed("casey", "10.0.0.1")
@@ -39,19 +40,21 @@ def test_two_app_processes_share_the_counters_through_redis(
     from touchline.database import DBSESSION_ENVIRON_KEY
     from touchline.testing import make_app
 
-    make_user("casey", "coach")
+    # Its own account and client address: the same Redis may serve other tests at once.
+    username = f"casey{uuid.uuid4().hex[:8]}"
+    client = f"192.0.2.{uuid.uuid4().int % 250 + 1}"
+    make_user(username, "coach")
     url = dbsession.bind.engine.url.render_as_string(hide_password=False)
     apps = [make_app(app_settings, **redis_settings, **{"sqlalchemy.url": url}) for _ in range(2)]
-    apps[0].registry["touchline.login_throttle"].reset()
     try:
-        first, second = (TestApp(a, extra_environ=dict(testapp.extra_environ)) for a in apps)
+        environ = {**testapp.extra_environ, "REMOTE_ADDR": client}
+        first, second = (TestApp(a, extra_environ=environ) for a in apps)
         for _ in range(5):
-            login(first, "casey", "wrong password", status=400)
-            login(second, "casey", "wrong password", status=400)
-        response = login(second, "casey", status=429)
+            login(first, username, "wrong password", status=400)
+            login(second, username, "wrong password", status=400)
+        response = login(second, username, status=429)
         assert int(response.headers["Retry-After"]) > 0
     finally:
-        apps[0].registry["touchline.login_throttle"].reset()
         for a in apps:
             a.registry["touchline.engine"].dispose()
     assert DBSESSION_ENVIRON_KEY in testapp.extra_environ

@@ -99,7 +99,7 @@ def test_switching_an_addon_off_and_on_again_keeps_migrating(make_ini):
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(without + ".sqlite") as connection:
         versions = [row[0] for row in connection.execute("SELECT version_num FROM alembic_version")]
-    assert versions == ["teams_0002"]  # kept for when the add-on comes back
+    assert sorted(versions) == ["teams_0002", "touchline_0002"]  # teams kept for when it comes back
     with_teams = make_ini("site.ini", **{"touchline.addons": "touchline.teams"})
     result = run_script("alembic", "-c", with_teams, "upgrade", "heads")
     assert result.returncode == 0, result.stderr

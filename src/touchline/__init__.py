@@ -17,10 +17,13 @@ def main(global_config, **settings):
         config.include(".hardening")
         # Database before anything that touches request.dbsession.
         config.include(".database")
+        # Before anything that registers what touchline_purge deletes.
+        config.include(".purge")
         config.include(".users")
         # Sessions live in the database, inside the request's transaction.
         config.include(".sessions")
         config.include(".security")
+        config.include(".csrf")
         config.include(".ratelimit")
         config.include(".mail")
         config.include(".rendering")

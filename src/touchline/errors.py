@@ -17,11 +17,13 @@ from pyramid.httpexceptions import (
     HTTPSeeOther,
 )
 from pyramid.renderers import render_to_response
+from pyramid.response import Response
 from sqlalchemy.exc import (
     DisconnectionError,
     IntegrityError,
     InterfaceError,
     OperationalError,
+    SQLAlchemyError,
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -59,6 +61,8 @@ class Error:
 def render_error(request, status, title, detail, headers=None, fields=None):
     """An error response in the request's error format, with ``status``."""
     fmt = request.error_format
+    if fmt == "html" and getattr(request, "exception", None) is not None:
+        _settle_identity(request)
     renderer = ERROR_TEMPLATE if fmt == "html" else "touchline_" + fmt
     response = render_to_response(
         renderer, {"error": Error(status, title, detail, fields)}, request=request
@@ -69,6 +73,59 @@ def render_error(request, status, title, detail, headers=None, fields=None):
     if not suffix_format(request):
         response.vary = tuple(response.vary or ()) + ("Accept",)
     return response
+
+
+def _settle_identity(request):
+    """Make sure the layout can say who is logged in without failing the error page.
+
+    An error page may be rendered while the database is away, or after a
+    failed flush has left the request's session unusable (the loaded user
+    then cannot be read again).  The page is then shown to nobody in
+    particular, with an empty session: it must render whatever happened.
+    """
+    try:
+        user = request.user
+        if user is not None:
+            user.name, user.role  # noqa: B018 (may need the database)
+        request.session.peek_flash()
+    except SQLAlchemyError:
+        forget_identity(request)
+
+
+def forget_identity(request):
+    """Answer this request as an anonymous one, without asking the database."""
+    from touchline.sessions import ServerSession
+
+    request.user = None
+    request.session = ServerSession(request)
+
+
+def last_resort(request, exc):
+    """The answer to an exception that got past every exception view.
+
+    Raised while committing, or by an exception view itself: the
+    transaction is over, so the page is rendered for nobody in particular,
+    and if even that fails, in plain text.  Either way it is Touchline's
+    answer, with its headers, and never the server's own error page.
+    """
+    forget_identity(request)
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        log.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
+        status, title, detail = DATABASE_DOWN
+        headers = {"Retry-After": _retry_after(request)}
+    else:
+        log.error("unhandled error on %s %s", request.method, request.path_qs, exc_info=exc)
+        status, title, detail = SERVER_ERROR
+        headers = None
+    try:
+        return render_error(request, status, title, detail, headers=headers)
+    except Exception:
+        log.exception("the error page failed too")
+        response = Response(f"{title}\n\n{detail}\n", status=status, content_type="text/plain",
+                            charset="utf-8")
+        if headers:
+            response.headers.update(headers)
+        return response
 
 
 def allowed_methods(request):
@@ -180,18 +237,27 @@ def bad_request(exc, request):
     )
 
 
+DATABASE_DOWN = (
+    503,
+    "Temporarily unavailable",
+    "The club's site cannot reach its database just now. Please try again in a minute.",
+)
+SERVER_ERROR = (
+    500,
+    "Something went wrong",
+    "The site failed to answer this request. The error has been logged.",
+)
+
+
+def _retry_after(request):
+    return str(int(request.registry.settings.get("touchline.retry_after", "30")))
+
+
 def database_unavailable(exc, request):
     # The page must not ask the database who is logged in.
-    request.__dict__["user"] = None
+    forget_identity(request)
     log.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
-    retry_after = request.registry.settings.get("touchline.retry_after", "30")
-    return render_error(
-        request,
-        503,
-        "Temporarily unavailable",
-        "The club's site cannot reach its database just now. Please try again in a minute.",
-        headers={"Retry-After": str(int(retry_after))},
-    )
+    return render_error(request, *DATABASE_DOWN, headers={"Retry-After": _retry_after(request)})
 
 
 def conflicting_write(exc, request):
@@ -201,10 +267,9 @@ def conflicting_write(exc, request):
     this only happens when two people save at once: both checks pass and the
     database's constraint refuses the second.  That is a 409 the user can
     act on, not a 500; the transaction is aborted, so nothing is written.
-    The session cannot run another query now, so the page only uses a user
-    who was already loaded.
+    The session cannot run another query now: the page shows whoever was
+    already loaded, or nobody (see ``_settle_identity``).
     """
-    request.__dict__.setdefault("user", None)
     log.warning("conflicting write on %s %s: %s", request.method, request.path,
                 exc.orig.__class__.__name__ if exc.orig is not None else "IntegrityError")
     return render_error(
@@ -218,12 +283,7 @@ def conflicting_write(exc, request):
 
 def server_error(exc, request):
     log.error("unhandled error on %s %s", request.method, request.path_qs, exc_info=exc)
-    return render_error(
-        request,
-        500,
-        "Something went wrong",
-        "The site failed to answer this request. The error has been logged.",
-    )
+    return render_error(request, *SERVER_ERROR)
 
 
 def includeme(config):

@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    field_validator,
 )
 from pyramid.httpexceptions import HTTPBadRequest, HTTPUnsupportedMediaType
 
@@ -67,9 +68,24 @@ Id = Annotated[int, Field(gt=0, le=MAX_ID)]
 
 
 class Schema(BaseModel):
-    """Base for input schemas: unknown fields are an error, not ignored."""
+    """Base for input schemas: unknown fields are an error, not ignored.
+
+    No text field of any schema accepts a control character (a NUL byte,
+    an escape), whatever its type says: PostgreSQL cannot store a NUL, and
+    none belongs in anything a person types.  Tabs and line breaks are
+    left to the field's own type (``SingleLine`` refuses line breaks).
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters_anywhere(cls, value):
+        values = value if isinstance(value, (list, tuple)) else (value,)
+        for item in values:
+            if isinstance(item, str):
+                _no_control_characters(item)
+        return value
 
 
 def field_errors(error):

@@ -3,7 +3,9 @@
 One tween, the outermost (``under=INGRESS``, so above pyramid_tm and the
 exception views), does two things for every request:
 
-* It *screens* the request before anything else looks at it: a Host
+* It *screens* the request before anything else looks at it: the client's
+  address and scheme are taken from a trusted proxy's headers
+  (``touchline.proxies``), or those headers removed; a Host
   header that is not one of ``touchline.allowed_hosts`` gets a 400 (so no
   URL the site generates, and no cache entry, can carry a forged host); a
   body larger than ``touchline.max_body_size`` gets a 413 and a
@@ -31,8 +33,11 @@ from pyramid.events import NewResponse
 from pyramid.exceptions import ConfigurationError
 from pyramid.settings import asbool, aslist
 from pyramid.tweens import INGRESS
+from pyramid_retry import is_error_retryable, is_last_attempt
 
-from touchline.errors import render_error
+from touchline.errors import last_resort, render_error
+from touchline.proxies import TrustedProxies
+from touchline.security import PRIVATE_ENVIRON_KEY
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +45,6 @@ ALLOWED_HOSTS_ENVIRON = "TOUCHLINE_ALLOWED_HOSTS"
 DEFAULT_ALLOWED_HOSTS = "localhost 127.0.0.1 ::1"
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 DEFAULT_HSTS_MAX_AGE = 2 * 365 * 24 * 3600
-#: WSGI environ key that marks a response as private (``Cache-Control: no-store``).
-#: ``touchline.security`` sets it when it finds the request's logged-in user.
-PRIVATE_ENVIRON_KEY = "touchline.private"
 REGISTRY_KEY = "touchline.hardening"
 _SCREENED_ENVIRON_KEY = "touchline.hardening.refusal"
 SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE"))
@@ -107,6 +109,7 @@ BAD_LENGTH = Refusal(400, "Bad request", "The request's Content-Length is not a 
 TOO_LARGE = Refusal(413, "Request too large", "The request's body is more than this site accepts.")
 BAD_ORIGIN = Refusal(400, "Bad request", "The request's Origin or Referer header is not a URL.")
 BAD_FORM = Refusal(400, "Bad request", "The form data in the request could not be read.")
+BAD_PROXY = Refusal(400, "Bad request", "The proxy's forwarding headers could not be read.")
 
 
 class Hardening:
@@ -135,6 +138,13 @@ class Hardening:
         }
         self.hsts = asbool(settings.get("touchline.hsts", False))
         self.hsts_max_age = int(settings.get("touchline.hsts_max_age", DEFAULT_HSTS_MAX_AGE))
+        self.proxies = TrustedProxies.from_settings(settings, environ)
+        self.toolbar_path = TOOLBAR_PATH if _toolbar_enabled(settings) else None
+
+    def toolbar_headers(self):
+        """The headers for the debug toolbar's own pages, which need inline script and style."""
+        csp = self.headers.get("Content-Security-Policy")
+        return (("Content-Security-Policy", allow_inline(csp)),) if csp else ()
 
     def host_allowed(self, name):
         if name is None:
@@ -156,6 +166,29 @@ class Hardening:
                 ("Strict-Transport-Security", f"max-age={self.hsts_max_age}; includeSubDomains")
             )
         return tuple(headers)
+
+
+#: Where pyramid_debugtoolbar serves its own pages (development only).
+TOOLBAR_PATH = "/_debug_toolbar/"
+
+
+def _toolbar_enabled(settings):
+    includes = aslist(settings.get("pyramid.includes", ""))
+    return "pyramid_debugtoolbar" in includes and asbool(settings.get("debugtoolbar.enabled", True))
+
+
+def allow_inline(csp):
+    """``csp`` with ``'unsafe-inline'`` added to its script and style sources."""
+    directives = [part.strip() for part in csp.split(";") if part.strip()]
+    names = {part.split()[0] for part in directives}
+    for name in ("script-src", "style-src"):
+        if name not in names:
+            directives.append(f"{name} 'self'")
+    return "; ".join(
+        part + " 'unsafe-inline'" if part.split()[0] in ("script-src", "style-src")
+        and "'unsafe-inline'" not in part.split() else part
+        for part in directives
+    )
 
 
 def _read_at_most(stream, size):
@@ -243,7 +276,8 @@ def screen(request, hardening):
     environ = request.environ
     if _SCREENED_ENVIRON_KEY not in environ:
         environ[_SCREENED_ENVIRON_KEY] = (
-            _check_host(request, hardening)
+            (None if hardening.proxies.resolve(environ) else BAD_PROXY)
+            or _check_host(request, hardening)
             or _check_origin(request)
             or _check_body(request, hardening)
         )
@@ -283,22 +317,35 @@ def hardening_tween_factory(handler, registry):
 
     Headers the response already has are kept, so a view can loosen one
     for itself (a page that must be framed); a ``Server`` header set by the
-    application is removed.  An exception that gets this far is one that
-    pyramid_retry is about to try again: its last attempt's response is
-    the one that gets the headers.
+    application is removed.
+
+    An exception that gets this far escaped the exception views: raised
+    while committing, or by an exception view itself.  One that
+    pyramid_retry is about to try again goes on up; any other is answered
+    here (:func:`touchline.errors.last_resort`), so the server never writes
+    an error page of its own.
     """
     hardening = registry[REGISTRY_KEY]
     headers = hardening.response_headers()
+    toolbar_headers = hardening.toolbar_headers()
 
     def hardening_tween(request):
         refusal = screen(request, hardening) or check_form(request)
-        if refusal is None:
-            response = handler(request)
-        else:
+        if refusal is not None:
             response = refuse(request, hardening, refusal)
+        else:
+            try:
+                response = handler(request)
+            except Exception as exc:
+                if is_error_retryable(request, exc) and not is_last_attempt(request):
+                    raise
+                response = last_resort(request, exc)
         response_headers = response.headers
         if "Server" in response_headers:
             del response_headers["Server"]
+        if hardening.toolbar_path and request.path_info.startswith(hardening.toolbar_path):
+            for name, value in toolbar_headers:
+                response_headers.setdefault(name, value)
         for name, value in headers:
             response_headers.setdefault(name, value)
         return response
@@ -310,15 +357,11 @@ def no_store_private_responses(event):
     """``Cache-Control: no-store`` on responses no cache may keep.
 
     Those that set a cookie, and those for a logged-in user: flagged with
-    ``PRIVATE_ENVIRON_KEY``, or whose ``request.user`` a view has already
-    looked up.  Nothing is looked up here just to decide.
+    ``PRIVATE_ENVIRON_KEY`` when the user is found or logs in.  Nothing is
+    looked up here just to decide.
     """
     request, response = event.request, event.response
-    if (
-        "Set-Cookie" in response.headers
-        or request.environ.get(PRIVATE_ENVIRON_KEY)
-        or request.__dict__.get("user") is not None
-    ):
+    if "Set-Cookie" in response.headers or request.environ.get(PRIVATE_ENVIRON_KEY):
         response.headers["Cache-Control"] = "no-store"
 
 

@@ -1,20 +1,75 @@
-"""Outgoing mail through pyramid_mailer, sent only when the request commits.
+"""Outgoing mail: queued inside the request's transaction, sent by a separate worker.
 
-``touchline.mailer`` names the pyramid_mailer include to use:
-``pyramid_mailer`` (SMTP, settings ``mail.*``) in production,
-``pyramid_mailer.debug`` (each message written as a file under
-``mail.top_level_directory``) in development, ``pyramid_mailer.testing``
-(an in-memory outbox) in the tests.  Links in mail are built from
-``touchline.base_url`` (or the environment variable
-``TOUCHLINE_BASE_URL``), never from the request's Host header.
+A view calls :func:`send_mail`; the message is put in the mail queue as
+part of the request's transaction, so it is queued only if the request
+commits, and the request never talks to a mail server.  A relay that is
+down or slow therefore never changes an answer, nor how long it takes.
+
+The queue is a maildir (``mail.queue_path``; ``var/mail`` next to the ini
+file in development, where each message is a readable file in
+``var/mail/new``).  The worker, ``touchline_mailqueue INI``
+(:mod:`touchline.mailqueue`), sends what is queued by SMTP and retries what
+could not be sent.  The mailer is a service (``IMailer``): the tests use
+the in-memory one (``touchline.mailer = memory``), whose ``outbox`` fills
+when a request commits.
+
+Links in mail are built from ``touchline.base_url`` (or the environment
+variable ``TOUCHLINE_BASE_URL``), never from the request's Host header;
+the site refuses to start without one.
 """
 import os
+from email import policy
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
 
 from pyramid.exceptions import ConfigurationError
-from pyramid_mailer import get_mailer
-from pyramid_mailer.message import Message
+from repoze.sendmail.delivery import MailDataManager
+from repoze.sendmail.maildir import Maildir
+from zope.interface import Interface, implementer
 
 BASE_URL_ENVIRON = "TOUCHLINE_BASE_URL"
+#: RFC 5322's limit, so that a long link stays on one line in the message.
+MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
+class IMailer(Interface):
+    """Where ``send_mail`` puts a message; it leaves only if the request commits."""
+
+    def send(message, transaction_manager):
+        """Queue ``message`` (an ``EmailMessage``) in ``transaction_manager``'s transaction."""
+
+
+@implementer(IMailer)
+class MaildirQueue:
+    """Messages wait in a maildir until ``touchline_mailqueue`` sends them.
+
+    The file is written to ``tmp/`` at once (so a full disk fails the
+    request) and moved to ``new/`` when the transaction commits, or
+    removed when it aborts (repoze.sendmail's maildir and data manager).
+    """
+
+    def __init__(self, path):
+        self.path = os.path.abspath(path)
+        self.maildir = Maildir(self.path, create=True)
+
+    def send(self, message, transaction_manager):
+        pending = self.maildir.add(message)
+        MailDataManager(
+            pending.commit, onAbort=pending.abort, transaction_manager=transaction_manager
+        ).join_transaction()
+
+
+@implementer(IMailer)
+class MemoryOutbox:
+    """The tests' mailer: ``outbox`` gets each message when its request commits."""
+
+    def __init__(self):
+        self.outbox = []
+
+    def send(self, message, transaction_manager):
+        MailDataManager(
+            self.outbox.append, args=(message,), transaction_manager=transaction_manager
+        ).join_transaction()
 
 
 def base_url(request):
@@ -22,13 +77,9 @@ def base_url(request):
     return request.registry["touchline.base_url"]
 
 
-def public_base_url(request):
-    """The configured public URL, or this request's own when none is configured.
-
-    For links that must not depend on who asks (feed ids) when the site has
-    a URL, but should still work on a site that never set one.
-    """
-    return request.registry["touchline.base_url_configured"] or request.application_url.rstrip("/")
+#: Feeds' ids and links: the configured public URL (kept as a name of its own
+#: for the add-ons that use it).
+public_base_url = base_url
 
 
 def absolute_url(request, route_name, **kw):
@@ -36,19 +87,61 @@ def absolute_url(request, route_name, **kw):
     return base_url(request) + request.route_path(route_name, **kw)
 
 
-def send_mail(request, to, subject, body):
-    """Queue a plain-text message; it leaves when the transaction commits."""
+def make_message(request, to, subject, body, to_name=""):
+    """A plain-text message from the site, readable as it is stored.
+
+    An ASCII body is sent as it is (7bit, long lines kept whole, so a link
+    can be copied from the queued file); any other is quoted-printable.
+    """
     settings = request.registry.settings
-    sender = settings.get("mail.default_sender", "touchline@localhost")
-    message = Message(subject=subject, sender=sender, recipients=[to], body=body)
-    get_mailer(request).send(message)
+    message = EmailMessage(policy=MESSAGE_POLICY)
+    message["From"] = formataddr(
+        (settings.get("touchline.site_name", "Touchline"),
+         settings.get("mail.default_sender", "touchline@localhost"))
+    )
+    message["To"] = formataddr((to_name, to))
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="touchline")
+    message["X-Actually-From"] = settings.get("mail.default_sender", "touchline@localhost")
+    message["X-Actually-To"] = to
+    message.set_content(body, cte="7bit" if body.isascii() else "quoted-printable")
+    return message
+
+
+def send_mail(request, to, subject, body, to_name=""):
+    """Queue a plain-text message; it leaves only when the request commits."""
+    message = make_message(request, to, subject, body, to_name)
+    request.find_service(IMailer).send(message, request.tm)
+
+
+MAILERS = {
+    "queue": lambda settings: MaildirQueue(
+        settings.get("mail.queue_path") or os.path.join("var", "mail")
+    ),
+    "memory": lambda settings: MemoryOutbox(),
+}
+
+
+def configured_base_url(settings, environ=os.environ):
+    """``TOUCHLINE_BASE_URL``, else ``touchline.base_url``; empty when neither is set."""
+    return (environ.get(BASE_URL_ENVIRON) or settings.get("touchline.base_url", "")).strip()
 
 
 def includeme(config):
     settings = config.registry.settings
-    url = os.environ.get(BASE_URL_ENVIRON) or settings.get("touchline.base_url", "")
-    if url and not url.startswith(("http://", "https://")):
+    url = configured_base_url(settings)
+    if not url:
+        raise ConfigurationError(
+            "No public URL: set touchline.base_url in the ini file or the environment "
+            f"variable {BASE_URL_ENVIRON} (links in mail and feeds are built from it)."
+        )
+    if not url.startswith(("http://", "https://")):
         raise ConfigurationError("touchline.base_url must start with http:// or https://")
-    config.registry["touchline.base_url_configured"] = url.strip().rstrip("/")
-    config.registry["touchline.base_url"] = url.rstrip("/") or "http://localhost:6543"
-    config.include(settings.get("touchline.mailer", "pyramid_mailer"))
+    config.registry["touchline.base_url"] = url.rstrip("/")
+    kind = settings.get("touchline.mailer", "queue")
+    if kind not in MAILERS:
+        raise ConfigurationError(
+            f"touchline.mailer = {kind!r}: use one of {', '.join(sorted(MAILERS))}"
+        )
+    config.include("pyramid_services")
+    config.register_service(MAILERS[kind](settings), IMailer)

@@ -6,10 +6,7 @@ The identity is the logged-in user, loaded with the session in one query
 to principals: ``system.Everyone``, ``system.Authenticated``,
 ``role:<role>`` and ``user:<id>``.
 
-CSRF is required on every unsafe request (POST, PUT, PATCH, DELETE), from
-the form field ``csrf_token`` or the header ``X-CSRF-Token``, checked
-against the token in the server-side session, with the Origin check for
-HTTPS.
+CSRF is required on every unsafe request (``touchline.csrf``).
 """
 import logging
 
@@ -20,10 +17,12 @@ from pyramid.authorization import (
     Authenticated,
     Everyone,
 )
-from pyramid.csrf import SessionCSRFStoragePolicy
 from pyramid.interfaces import ISecurityPolicy
-from pyramid.settings import aslist
 from zope.interface import implementer
+
+#: WSGI environ key that marks a response as private (``Cache-Control:
+#: no-store``): set whenever the request turns out to have a logged-in user.
+PRIVATE_ENVIRON_KEY = "touchline.private"
 
 log = logging.getLogger("touchline.security")
 
@@ -83,12 +82,13 @@ class SecurityPolicy:
         """Called with the user at login: a new session id and CSRF token."""
         user = kw.get("user")
         request.session.login(user)
-        request.__dict__["user"] = user
+        request.user = user
+        request.environ[PRIVATE_ENVIRON_KEY] = True
         return []
 
     def forget(self, request, **kw):
         request.session.invalidate()
-        request.__dict__["user"] = None
+        request.user = None
         return []
 
 
@@ -102,7 +102,7 @@ def request_user(request):
         return None
     user = request.session.user
     if user is not None:
-        request.environ["touchline.private"] = True
+        request.environ[PRIVATE_ENVIRON_KEY] = True
     return user
 
 
@@ -123,21 +123,7 @@ def set_account_routes(config, login, logout, account=None):
 
 
 def includeme(config):
-    settings = config.registry.settings
     config.set_root_factory(Root)
     config.set_security_policy(SecurityPolicy())
     config.add_request_method(request_user, "user", reify=True)
-    config.set_csrf_storage_policy(SessionCSRFStoragePolicy(key="_csrft_"))
-    config.set_default_csrf_options(
-        require_csrf=True,
-        token="csrf_token",
-        header="X-CSRF-Token",
-        safe_methods=("GET", "HEAD", "OPTIONS", "TRACE"),
-        check_origin=True,
-        allow_no_origin=False,
-    )
-    if "pyramid.csrf_trusted_origins" not in settings:
-        settings["pyramid.csrf_trusted_origins"] = aslist(
-            settings.get("touchline.csrf_trusted_origins", "")
-        )
     config.add_directive("set_account_routes", set_account_routes)

@@ -4,9 +4,15 @@ The cookie carries only a random id (256 bits); the database keeps a
 SHA-256 of it, so a copy of the table gives nobody a live session.  A
 session dies after ``touchline.session.idle_timeout`` seconds without a
 request and ``touchline.session.absolute_timeout`` seconds after it began,
-whatever happens.  Logging in gives a new id (``rotate``); logging out
-deletes the row (``invalidate``), so a cookie replayed afterwards is
-worthless on every process.
+whatever happens; ``expires_at`` keeps the earlier of the two, indexed, so
+``touchline_purge`` deletes dead rows with one range scan.  Logging in gives
+a new id; logging out deletes the row (``invalidate``), so a cookie
+replayed afterwards is worthless on every process.
+
+Only a logged-in user has a session row.  An anonymous visitor's CSRF
+token lives in a cookie (``touchline.csrf``), so nobody can fill the table
+by asking for the login page, and nothing an anonymous request puts in its
+session is kept.
 
 Changes are written by a tween inside the request's transaction, so a
 request that fails leaves the stored session as it was.
@@ -17,11 +23,11 @@ import secrets
 
 from pyramid.interfaces import ISession
 from pyramid.settings import asbool
-from sqlalchemy import JSON, DateTime, ForeignKey, String, delete, select
+from sqlalchemy import JSON, ForeignKey, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 from zope.interface import implementer
 
-from touchline.models import Base
+from touchline.models import Base, UTCDateTime
 from touchline.users import User, utcnow
 
 COOKIE_NAME = "touchline_session"
@@ -37,17 +43,21 @@ class SessionRecord(Base):
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     data: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True))
-    last_seen_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    #: When the session dies unless it is used again; purged after that.
+    expires_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, index=True)
+
+    def touch(self, now, settings):
+        self.last_seen_at = now
+        self.expires_at = min(
+            self.created_at + datetime.timedelta(seconds=settings.absolute_timeout),
+            now + datetime.timedelta(seconds=settings.idle_timeout),
+        )
 
 
 def hash_id(session_id):
     return hashlib.sha256(session_id.encode("ascii", "replace")).hexdigest()
-
-
-def _aware(moment):
-    # SQLite hands back naive datetimes; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
 
 
 @implementer(ISession)
@@ -60,7 +70,7 @@ class ServerSession(dict):
         self.record = record
         self.user = user
         self.new = record is None
-        self.created = (_aware(record.created_at) if record else utcnow()).timestamp()
+        self.created = (record.created_at if record else utcnow()).timestamp()
         self.dirty = False
         self.invalidated = False
         self.session_id = None  # set when a new id is issued to the client
@@ -137,18 +147,23 @@ class ServerSession(dict):
         self.dirty = True
 
     def save(self, settings):
-        """Write the session if it changed; returns the id to send as a cookie, if any."""
+        """Write the session if it changed; returns the id to send as a cookie, if any.
+
+        Without a logged-in user nothing is kept, and a row left from
+        before (a user since deactivated) is deleted with its cookie.
+        """
         now = utcnow()
+        if self.user is None:
+            if self.record is not None:
+                self.invalidate()
+            return None
         if self.record is None:
-            if not self.dirty:
-                return None
             self.session_id = secrets.token_urlsafe(32)
-            self.record = SessionRecord(
-                id_hash=hash_id(self.session_id), created_at=now, last_seen_at=now
-            )
+            self.record = SessionRecord(id_hash=hash_id(self.session_id), created_at=now)
+            self.record.touch(now, settings)
             self.request.dbsession.add(self.record)
-        elif self.dirty or (now - _aware(self.record.last_seen_at)).total_seconds() > settings.touch_every:
-            self.record.last_seen_at = now
+        elif self.dirty or (now - self.record.last_seen_at).total_seconds() > settings.touch_every:
+            self.record.touch(now, settings)
         if self.dirty:
             self.record.data = dict(self)
             self.record.user_id = self.user.id if self.user is not None else None
@@ -185,14 +200,24 @@ def load_session(request):
         return ServerSession(request)
     record, user = row
     now = utcnow()
-    if (now - _aware(record.created_at)).total_seconds() > settings.absolute_timeout or (
-        now - _aware(record.last_seen_at)
-    ).total_seconds() > settings.idle_timeout:
+    if (
+        now >= record.expires_at
+        or (now - record.created_at).total_seconds() > settings.absolute_timeout
+        or (now - record.last_seen_at).total_seconds() > settings.idle_timeout
+    ):
         request.dbsession.delete(record)
         return ServerSession(request)
     if user is not None and not user.active:
         user = None
     return ServerSession(request, record, user)
+
+
+def purge_sessions(request):
+    """Delete the sessions that have expired; returns how many (``touchline_purge``)."""
+    result = request.dbsession.execute(
+        delete(SessionRecord).where(SessionRecord.expires_at < utcnow())
+    )
+    return result.rowcount
 
 
 def end_other_sessions(request, user):
@@ -216,12 +241,12 @@ def session_tween_factory(handler, registry):
 
     def session_tween(request):
         response = handler(request)
-        session = request.__dict__.get("session")
+        session = request.__dict__.get("session")  # only if this request loaded it
         if session is None:
             return response
+        session_id = session.save(settings)
         if session.invalidated and session.record is None and request.cookies.get(settings.cookie_name):
             response.delete_cookie(settings.cookie_name, path="/")
-        session_id = session.save(settings)
         if session_id is not None:
             response.set_cookie(
                 settings.cookie_name,
@@ -240,6 +265,7 @@ def session_tween_factory(handler, registry):
 def includeme(config):
     config.registry["touchline.session_settings"] = SessionSettings(config.registry.settings)
     config.set_session_factory(load_session)
+    config.add_purge_job("sessions", purge_sessions)
     config.add_tween(
         "touchline.sessions.session_tween_factory",
         under="pyramid_tm.tm_tween_factory",

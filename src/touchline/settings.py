@@ -15,6 +15,9 @@ DEFAULTS = {
     "tm.manager_hook": "pyramid_tm.explicit_manager",
     # Touchline's commit rule: see touchline.database.commit_veto.
     "tm.commit_veto": "touchline.database.commit_veto",
+    # pyramid_tm would ask who is logged in before the exception views can
+    # answer for a database outage, and load the session on every request.
+    "tm.annotate_user": "false",
     "retry.attempts": "3",
     "touchline.addons": "",
 }

@@ -6,7 +6,9 @@ one below; use the lowest one that does the job:
 
 ``app_settings`` -> ``database_url`` -> ``app`` (its database migrated by
 Alembic) and ``dbengine`` -> ``tm`` (a doomed transaction per test) ->
-``dbsession`` -> ``testapp`` (WebTest, sharing the test's transaction).
+``dbsession`` -> ``testapp`` (WebTest, sharing the test's transaction);
+``committing_testapp`` for requests that really commit, and ``outbox`` for
+the mail they queue.
 
 Every test that uses the database runs once on SQLite and once on
 PostgreSQL when a server is reachable (``--postgresql-url``, or the
@@ -234,6 +236,23 @@ def committing_testapp(app):
     app.registry["touchline.login_throttle"].reset()
     yield TestApp(app, extra_environ={"HTTP_HOST": HOST})
     _empty_tables(engine)
+
+
+@pytest.fixture
+def outbox(app):
+    """The mail queued by requests that committed, emptied first: ``message.get_content()``.
+
+    Needs ``touchline.mailer = memory`` (the test ini's) and, since mail
+    leaves only when a request commits, ``committing_testapp``.
+    """
+    from pyramid_services import find_service_factory
+
+    from touchline.mail import IMailer
+
+    mailer = find_service_factory(app, IMailer)(None, None)
+    mailer.outbox.clear()
+    yield mailer.outbox
+    mailer.outbox.clear()
 
 
 class QueryCounter:

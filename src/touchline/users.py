@@ -8,6 +8,7 @@ hash made with older parameters is upgraded at the next successful login.
 """
 import datetime
 import enum
+import unicodedata
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -41,7 +42,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH))
-    #: ``username.casefold()``: usernames are unique whatever their case.
+    #: ``username_key(username)``: usernames are unique whatever their case or width.
     username_key: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH * 3), unique=True)
     email: Mapped[str] = mapped_column(String(254), default="")
     display_name: Mapped[str] = mapped_column(String(80), default="")
@@ -58,7 +59,12 @@ class User(Base):
     __acl__ = BASE_ACL
 
     def __init__(self, username, **kwargs):
-        super().__init__(username=username, username_key=username_key(username), **kwargs)
+        super().__init__(username=normalize_username(username), username_key=username_key(username),
+                         **kwargs)
+
+    def rename(self, username):
+        self.username = normalize_username(username)
+        self.username_key = username_key(username)
 
     def __repr__(self):
         return f"<User {self.id} {self.username!r} {self.role.value}>"
@@ -80,8 +86,19 @@ class User(Base):
         return select(cls).where(cls.username_key == username_key(username))
 
 
+def normalize_username(username):
+    """The username as stored: NFKC, so full-width ``ＡＤＭＩＮ`` is ``ADMIN``."""
+    return unicodedata.normalize("NFKC", username)
+
+
 def username_key(username):
-    return username.casefold()
+    """What makes two usernames the same one: NFKC, then case folding.
+
+    Django's rule: ``Admin``, ``ADMIN`` and full-width ``ＡＤＭＩＮ`` are all
+    ``admin``.  (Look-alikes from other scripts, such as a Cyrillic ``а``,
+    are refused by the accounts add-on's username check.)
+    """
+    return unicodedata.normalize("NFKC", normalize_username(username).casefold())
 
 
 def make_password_hasher(settings):

@@ -2,13 +2,14 @@
 import datetime
 import re
 
-from pyramid_mailer import get_mailer
-from sqlalchemy import select
+import pytest
+import transaction
+from sqlalchemy import select, update
 from webtest import TestApp
 
 from touchline.accounts.models import PasswordResetToken
 from touchline.testing import PASSWORD, post_form
-from touchline.users import User
+from touchline.users import Role, User
 
 
 def test_account_page_updates_name_and_email(testapp, make_user, login):
@@ -68,55 +69,67 @@ def test_outdated_hash_is_upgraded_at_login(app, testapp, dbsession, make_user, 
     assert user.password_hash != old and "m=19456,t=2,p=1" in user.password_hash
 
 
-def _reset_link(mailer):
-    (message,) = mailer.outbox
-    return re.search(r"https://club\.example\.org(/password-reset/\S+)", message.body).group(1)
+def _reset_link(outbox):
+    (message,) = outbox
+    return re.search(r"https://club\.example\.org(/password-reset/\S+)", message.get_content()).group(1)
 
 
-def test_password_reset_by_mail(app, testapp, make_user, login):
-    make_user("casey", "coach", email="casey@example.org")
-    mailer = get_mailer(app.registry)
-    mailer.outbox.clear()
-    page = post_form(testapp, "/password-reset", {"email": "Casey@Example.org"}, status=200,
-                     headers={"Host": "evil.example"} if False else None)
+@pytest.fixture
+def casey(app):
+    """An account with an email address, committed (for committing_testapp)."""
+    return _committed_user(app, "casey", email="casey@example.org")
+
+
+def _committed_user(app, username, role="coach", **fields):
+    from touchline.database import get_tm_session
+
+    manager = transaction.TransactionManager(explicit=True)
+    with manager:
+        dbsession = get_tm_session(app.registry["touchline.dbsession_factory"], manager)
+        user = User(username, role=Role(role), **fields)
+        app.registry["touchline.passwords"].set(user, PASSWORD)
+        dbsession.add(user)
+        dbsession.flush()
+        return user.id
+
+
+def test_password_reset_by_mail(committing_testapp, casey, outbox, login):
+    page = post_form(committing_testapp, "/password-reset", {"email": "Casey@Example.org"}, status=200)
     assert "a link to choose a new password is on its way" in page.text
-    path = _reset_link(mailer)
+    path = _reset_link(outbox)
+    assert outbox[0]["To"] == "casey@example.org"
     params = {"new_password": "brand new password", "confirm_password": "brand new password"}
-    post_form(testapp, path, params, status=303)
-    login(testapp, "casey", "brand new password")
+    response = post_form(committing_testapp, path, params, status=303)
+    assert "Your password was changed" in response.follow().text
+    login(committing_testapp, "casey", "brand new password")
     # Single use: the same link does nothing the second time.
-    testapp.get(path, status=404)
+    committing_testapp.get(path, status=404)
 
 
-def test_reset_link_uses_the_configured_base_url_not_the_host(app, testapp, make_user):
-    make_user("casey", "coach", email="casey@example.org")
-    mailer = get_mailer(app.registry)
-    mailer.outbox.clear()
-    post_form(testapp, "/password-reset", {"email": "casey@example.org"}, status=200)
-    assert "https://club.example.org/password-reset/" in mailer.outbox[0].body
-    assert "localhost" not in mailer.outbox[0].body
+def test_reset_link_uses_the_configured_base_url_not_the_host(committing_testapp, casey, outbox):
+    post_form(committing_testapp, "/password-reset", {"email": "casey@example.org"}, status=200)
+    body = outbox[0].get_content()
+    assert "https://club.example.org/password-reset/" in body
+    assert "localhost" not in body
 
 
-def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(app, testapp):
-    mailer = get_mailer(app.registry)
-    mailer.outbox.clear()
-    page = post_form(testapp, "/password-reset", {"email": "nobody@example.org"}, status=200)
+def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(committing_testapp, outbox):
+    page = post_form(committing_testapp, "/password-reset", {"email": "nobody@example.org"}, status=200)
     assert "a link to choose a new password is on its way" in page.text
-    assert mailer.outbox == []
+    assert outbox == []
 
 
-def test_reset_link_expires_within_the_hour(app, testapp, dbsession, make_user):
-    make_user("casey", "coach", email="casey@example.org")
-    mailer = get_mailer(app.registry)
-    mailer.outbox.clear()
-    post_form(testapp, "/password-reset", {"email": "casey@example.org"}, status=200)
-    path = _reset_link(mailer)
-    record = dbsession.scalar(select(PasswordResetToken))
-    lifetime = record.expires_at.replace(tzinfo=datetime.timezone.utc) - datetime.datetime.now(datetime.timezone.utc)
-    assert lifetime <= datetime.timedelta(hours=1)
-    record.expires_at = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=1)
-    dbsession.flush()
-    testapp.get(path, status=404)
+def test_reset_link_expires_within_the_hour(committing_testapp, casey, outbox, app):
+    post_form(committing_testapp, "/password-reset", {"email": "casey@example.org"}, status=200)
+    path = _reset_link(outbox)
+    engine = app.registry["touchline.engine"]
+    with engine.begin() as connection:
+        expires_at = connection.execute(select(PasswordResetToken.expires_at)).scalar_one()
+        lifetime = expires_at - datetime.datetime.now(datetime.timezone.utc)
+        assert lifetime <= datetime.timedelta(hours=1)
+        connection.execute(update(PasswordResetToken).values(
+            expires_at=datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=1)))
+    committing_testapp.get(path, status=404)
 
 
 def test_admin_creates_and_edits_an_account(testapp, dbsession, make_user, login):

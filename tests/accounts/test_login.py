@@ -34,12 +34,26 @@ def test_login_and_logout(testapp, make_user, login):
 
 def test_session_id_changes_at_login(testapp, make_user, login):
     make_user("casey", "coach")
-    testapp.get("/login")
-    before = session_cookie(testapp)
-    assert before
+    make_user("sam", "member")
+    testapp.set_cookie("touchline_session", "planted-by-someone-else-0123456789")
     login(testapp, "casey")
-    after = session_cookie(testapp)
-    assert after and after != before
+    first = session_cookie(testapp)
+    assert first and first != "planted-by-someone-else-0123456789"
+    login(testapp, "sam")
+    assert session_cookie(testapp) not in (None, first)
+
+
+def test_the_login_page_makes_no_session(testapp, dbsession, count_queries):
+    from sqlalchemy import func, select
+
+    from touchline.sessions import SessionRecord
+
+    page = testapp.get("/login")
+    assert session_cookie(testapp) is None
+    assert testapp.cookies.get("touchline_csrf") == csrf_token_of(page)
+    testapp.post("/login", {"csrf_token": csrf_token_of(page), "username": "nobody",
+                            "password": "wrong password"}, status=400)
+    assert dbsession.scalar(select(func.count()).select_from(SessionRecord)) == 0
 
 
 def test_cookie_replayed_after_logout_is_worthless(testapp, make_user, login):

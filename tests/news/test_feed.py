@@ -1,6 +1,5 @@
 """The Atom feed: valid XML in the Atom namespace, the published posts newest first."""
 import datetime
-import os
 import xml.etree.ElementTree as ET
 
 from bs4 import BeautifulSoup
@@ -108,27 +107,3 @@ def test_feed_content_is_sanitised_and_xml_safe(testapp, make_post):
     assert not [name for tag in soup.find_all(True) for name in tag.attrs if name.startswith("on")]
     assert not [a for a in soup.find_all("a") if "javascript" in a.get("href", "").lower()]
     assert soup.find("em").text == "fine"
-
-
-def test_feed_falls_back_to_the_request_url_without_base_url(app_settings, make_post, dbsession, tm):
-    from webtest import TestApp
-
-    from touchline.database import DBSESSION_ENVIRON_KEY
-    from touchline.testing import make_app
-
-    assert "TOUCHLINE_BASE_URL" not in os.environ
-    settings = dict(app_settings, **{"touchline.base_url": "",
-                                     "sqlalchemy.url": str(dbsession.bind.engine.url.render_as_string(
-                                         hide_password=False))})
-    other = make_app(settings)
-    try:
-        make_post("Local", slug="local")
-        client = TestApp(other, extra_environ={"HTTP_HOST": "localhost", "tm.active": True,
-                                               "tm.manager": tm, DBSESSION_ENVIRON_KEY: dbsession})
-        root = ET.fromstring(client.get("/news/feed.atom").body)
-        assert root.findtext(f"{NS}id") == "http://localhost/news"
-        entry = root.find(f"{NS}entry")
-        assert entry.find(f"{NS}link").get("href") == "http://localhost/news/local"
-        assert entry.findtext(f"{NS}id").startswith("tag:localhost,")
-    finally:
-        other.registry["touchline.engine"].dispose()

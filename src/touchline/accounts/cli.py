@@ -15,8 +15,12 @@ import sys
 from pyramid.paster import bootstrap, setup_logging
 from sqlalchemy import select
 
-from touchline.accounts.schemas import PASSWORD_MIN_LENGTH, valid_username
-from touchline.sessions import end_all_sessions
+from touchline.accounts.passwords import change_password
+from touchline.accounts.schemas import (
+    PASSWORD_MIN_LENGTH,
+    normalize_email,
+    valid_username,
+)
 from touchline.users import Role, User
 
 
@@ -65,16 +69,18 @@ def main(argv=sys.argv):
             if args.command == "add":
                 try:
                     valid_username(args.username)
+                    email = normalize_email(args.email) if args.email else ""
                 except ValueError as error:
-                    raise SystemExit(f"Username {args.username!r}: {error}.") from None
+                    raise SystemExit(f"{args.username!r}: {error}.") from None
                 if user is not None:
                     raise SystemExit(f"The username {args.username!r} is taken.")
-                user = User(args.username, role=Role(args.role), email=args.email,
+                user = User(args.username, role=Role(args.role), email=email,
                             display_name=args.display_name)
                 dbsession.add(user)
             elif user is None:
                 raise SystemExit(f"There is no account {args.username!r}.")
-            request.passwords.set(user, _password(args))
             if args.command == "passwd":
-                end_all_sessions(request, user)
+                change_password(request, user, _password(args))
+            else:
+                request.passwords.set(user, _password(args))
         print(f"{'Created' if args.command == 'add' else 'Updated'} {args.username}.")

@@ -3,10 +3,10 @@ import datetime
 import hashlib
 import secrets
 
-from sqlalchemy import DateTime, ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from touchline.models import Base
+from touchline.models import Base, UTCDateTime
 from touchline.users import User, utcnow
 
 
@@ -15,20 +15,27 @@ def hash_token(token):
 
 
 class PasswordResetToken(Base):
-    """A link sent by mail; only its hash is stored, and it works once, briefly."""
+    """A link sent by mail; only its hash is stored.
+
+    A user has at most one: asking again replaces it, and using it,
+    changing the password in any way, or the hour passing ends it.
+    """
 
     __tablename__ = "password_reset_tokens"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    expires_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, index=True)
 
     user: Mapped[User] = relationship()
 
     @classmethod
     def issue(cls, dbsession, user, lifetime):
-        """A new token for ``user``; returns the token itself (to mail, never to store)."""
+        """A new token for ``user``, ending any earlier one; returns the token itself.
+
+        The token is for the mail only: what is stored is its hash.
+        """
+        cls.revoke_all(dbsession, user)
         token = secrets.token_urlsafe(32)
         dbsession.add(
             cls(token_hash=hash_token(token), user=user,
@@ -37,12 +44,20 @@ class PasswordResetToken(Base):
         return token
 
     @classmethod
+    def revoke_all(cls, dbsession, user):
+        dbsession.execute(delete(cls).where(cls.user_id == user.id))
+
+    @classmethod
     def usable(cls, dbsession, token):
-        """The unused, unexpired token record for ``token``, or None."""
+        """The unexpired token record for ``token`` of an active user, or None."""
         record = dbsession.scalar(select(cls).where(cls.token_hash == hash_token(token)))
-        if record is None or record.used_at is not None or not record.user.active:
+        if record is None or not record.user.active or record.expires_at <= utcnow():
             return None
-        expires = record.expires_at
-        if expires.tzinfo is None:
-            expires = expires.replace(tzinfo=datetime.timezone.utc)
-        return record if expires > utcnow() else None
+        return record
+
+
+def purge_expired_tokens(request):
+    """Delete the reset tokens whose hour has passed (``touchline_purge``)."""
+    return request.dbsession.execute(
+        delete(PasswordResetToken).where(PasswordResetToken.expires_at < utcnow())
+    ).rowcount

@@ -1,10 +1,12 @@
 """What the account forms accept."""
 from typing import Annotated
 
+from confusable_homoglyphs import confusables
+from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, StringConstraints, model_validator
 
 from touchline.forms import Schema, SingleLine
-from touchline.users import USERNAME_MAX_LENGTH, Role
+from touchline.users import USERNAME_MAX_LENGTH, Role, normalize_username
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 1024
@@ -22,22 +24,45 @@ NewPassword = Annotated[Password, AfterValidator(_strong_enough)]
 
 
 def valid_username(value):
+    """Letters, digits, ``._-``, in one script: ``аdmin`` with a Cyrillic ``а`` is refused.
+
+    Together with ``username_key`` (NFKC and case folding) this keeps
+    look-alikes of an existing name from being created next to it; mixed
+    scripts with confusable letters are found with confusable_homoglyphs,
+    as django-registration does.
+    """
     if not all(ch.isalnum() or ch in "._-" for ch in value):
         raise ValueError("use letters, digits, dots, dashes and underscores only")
-    return value
+    if confusables.is_dangerous(value):
+        raise ValueError("mix no letters from different alphabets that look alike")
+    return normalize_username(value)
 
 
 Username = Annotated[SingleLine(USERNAME_MAX_LENGTH), AfterValidator(valid_username)]
-OptionalEmail = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)]
 
 
-def _email(value):
-    if value and ("@" not in value or value.startswith("@") or value.endswith("@") or " " in value):
-        raise ValueError("enter an email address such as name@example.org")
-    return value
+def normalize_email(value):
+    """The address as stored and compared, or ValueError with what to fix.
+
+    email-validator checks the syntax (one address: no comma, no line
+    break, no markup), lower-cases the domain and makes an international
+    one ASCII.  Addresses whose local part is not ASCII are refused: not
+    every mail server can deliver them.
+    """
+    try:
+        result = validate_email(value, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        raise ValueError("enter one email address, such as name@example.org") from None
+    return result.ascii_email
 
 
-Email = Annotated[OptionalEmail, AfterValidator(_email)]
+def _optional_email(value):
+    return normalize_email(value) if value else value
+
+
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_optional_email)
+]
 
 
 class LoginIn(Schema):
@@ -52,7 +77,9 @@ class ProfileIn(Schema):
 
 
 class PasswordResetRequestIn(Schema):
-    email: Annotated[OptionalEmail, AfterValidator(_email), StringConstraints(min_length=3)]
+    email: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(normalize_email)
+    ]
 
 
 class PasswordResetIn(Schema):

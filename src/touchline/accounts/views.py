@@ -2,6 +2,7 @@
 import logging
 from urllib.parse import urlsplit
 
+from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from pyramid.view import view_config
@@ -12,10 +13,11 @@ from touchline.forms import Form, validate_form
 from touchline.logsafe import security_event
 from touchline.mail import absolute_url, send_mail
 from touchline.security import MANAGE_USERS, VIEW_PRIVATE
-from touchline.sessions import end_all_sessions, end_other_sessions
-from touchline.users import Role, User, username_key, utcnow
+from touchline.sessions import end_all_sessions
+from touchline.users import Role, User, username_key
 
 from .models import PasswordResetToken
+from .passwords import change_password
 from .schemas import (
     PASSWORD_MIN_LENGTH,
     LoginIn,
@@ -29,18 +31,22 @@ from .schemas import (
 log = logging.getLogger("touchline.security")
 LOGIN_FAILED = "Wrong username or password."
 TOO_SHORT = f"Use at least {PASSWORD_MIN_LENGTH} characters."
+#: Messages the login page shows for ``?notice=...`` (an anonymous visitor
+#: has no session to carry a flash message).
+NOTICES = {"password-reset": "Your password was changed. Log in with it now."}
 
 
 def safe_next(target):
     """``target`` if it is a path on this site, else ``/``.
 
     Refuses anything a browser could read as another site: ``//host``,
-    ``https://host``, ``javascript:``, backslashes (``/\\host``) and
-    control characters.
+    ``https://host``, ``javascript:``, backslashes (``/\\host``), control
+    characters, and anything not in ASCII (``/。evil``: some browsers read
+    that full stop as a dot, and a ``Location`` header cannot carry it).
     """
     if not target or not target.startswith("/") or target.startswith("//"):
         return "/"
-    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+    if not target.isascii() or "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
         return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
@@ -53,7 +59,8 @@ def safe_next(target):
 
 def _login_page(request, form, status=200, message=None):
     request.response.status_int = status
-    return {"form": form, "message": message, "next": safe_next(form.value("next"))}
+    return {"form": form, "message": message, "next": safe_next(form.value("next")),
+            "notice": NOTICES.get(request.GET.get("notice"))}
 
 
 @view_config(
@@ -63,7 +70,7 @@ def _login_page(request, form, status=200, message=None):
 def login_form(request):
     if request.format != "html":
         # JSON clients fetch the CSRF token they must send with the login.
-        return {"login": {"csrf_token": request.session.get_csrf_token()}}
+        return {"login": {"csrf_token": get_csrf_token(request)}}
     return _login_page(request, Form({"next": request.GET.get("next", "")}))
 
 
@@ -130,7 +137,7 @@ def _account_page(request, profile=None, password=None, status=200):
 def account(request):
     if request.format != "html":
         return {"account": {**request.user.__json__(request), "email": request.user.email,
-                            "csrf_token": request.session.get_csrf_token()}}
+                            "csrf_token": get_csrf_token(request)}}
     return _account_page(request)
 
 
@@ -160,8 +167,7 @@ def password_change(request):
     if form.errors:
         form.values = {}
         return _account_page(request, password=form, status=400)
-    request.passwords.set(user, data.new_password)
-    end_other_sessions(request, user)
+    change_password(request, user, data.new_password, keep_this_session=True)
     security_event(log, "password-changed", request, user=user)
     request.session.flash("Your password was changed. You were logged out everywhere else.")
     return HTTPSeeOther(location=request.route_url("accounts.account"))
@@ -183,26 +189,51 @@ def reset_request_form(request):
     renderer="touchline.accounts:templates/reset_request.jinja2",
 )
 def reset_request(request):
+    """Mail a reset link to the accounts with this address.
+
+    The answer is the same, and takes about as long, whether or not an
+    account has the address: the mail is only queued (``touchline.mail``),
+    so no mail server is waited for.  Requests are limited per address and
+    per client, whatever the address, so the limit reveals nothing either.
+    """
     data, form = validate_form(request, PasswordResetRequestIn)
     if data is None:
         request.response.status_int = 400
         return {"form": form, "sent": False}
+    throttle = request.registry["touchline.reset_throttle"]
+    address, client = data.email.lower(), request.remote_addr
+    wait = throttle.retry_after(address, client)
+    if wait is not None:
+        security_event(log, "password-reset-limited", request, username=None)
+        request.response.headers["Retry-After"] = str(wait)
+        return _reset_request_refused(request, form, wait)
+    throttle.hit(address, client)
     users = request.dbsession.scalars(
-        select(User).where(func.lower(User.email) == data.email.lower(), User.active.is_(True))
+        select(User).where(func.lower(User.email) == address, User.active.is_(True))
     ).all()
-    lifetime = int(request.registry.settings.get("touchline.password_reset.lifetime", 3600))
+    lifetime = min(int(request.registry.settings.get("touchline.password_reset.lifetime", 3600)), 3600)
     for user in users:
-        token = PasswordResetToken.issue(request.dbsession, user, min(lifetime, 3600))
+        token = PasswordResetToken.issue(request.dbsession, user, lifetime)
         link = absolute_url(request, "accounts.reset", token=token)
         send_mail(
             request, user.email, "Reset your password",
             f"Hello {user.name},\n\nSomeone asked to reset the password of the account "
             f"{user.username}. To choose a new password, open this link within the hour:\n\n"
             f"{link}\n\nIf it was not you, ignore this message: your password stays as it is.\n",
+            to_name=user.display_name,
         )
         security_event(log, "password-reset-requested", request, user=user)
-    # The same answer whether or not an account matched: no one learns who has one.
     return {"form": Form(), "sent": True}
+
+
+def _reset_request_refused(request, form, wait):
+    message = "Too many requests for a reset link. Wait a while, then try again."
+    if request.error_format != "html":
+        return render_error(request, 429, "Too many requests", message,
+                            headers={"Retry-After": str(wait)})
+    request.response.status_int = 429
+    form.errors = {"_form": [message]}
+    return {"form": form, "sent": False}
 
 
 def _expired(request):
@@ -238,12 +269,10 @@ def reset(request):
     if data is None:
         form.values = {}
         return _reset_page(request, form, 400)
-    record.used_at = utcnow()
-    request.passwords.set(record.user, data.new_password)
-    end_all_sessions(request, record.user)
-    security_event(log, "password-reset", request, user=record.user)
-    request.session.flash("Your password was changed. Log in with it now.")
-    return HTTPSeeOther(location=request.route_url("accounts.login"))
+    user = record.user
+    change_password(request, user, data.new_password)
+    security_event(log, "password-reset", request, user=user)
+    return HTTPSeeOther(location=request.route_url("accounts.login", _query={"notice": "password-reset"}))
 
 
 # Managing accounts (admins) -----------------------------------------------------------
@@ -323,15 +352,14 @@ def user_update(context, request):
     if form.errors:
         form.values.pop("password", None)
         return _user_page(request, form, context, status=400)
-    context.username = data.username
-    context.username_key = username_key(data.username)
+    context.rename(data.username)
     context.display_name = data.display_name
     context.email = data.email
     context.role = data.role
     context.active = data.active
     if data.password:
-        request.passwords.set(context, data.password)
-    if data.password or not data.active:
+        change_password(request, context, data.password)
+    elif not data.active:
         end_all_sessions(request, context)
     security_event(log, "user-updated", request, user=request.user, account=context.username)
     request.session.flash(f"The account {context.username} was saved.")
