@@ -9,7 +9,9 @@ The queue is a maildir (``mail.queue_path``; ``var/mail`` next to the ini
 file in development, where each message is a readable file in
 ``var/mail/new``).  The worker, ``touchline_mailqueue INI``
 (:mod:`touchline.mailqueue`), sends what is queued by SMTP and retries what
-could not be sent.  The mailer is a service (``IMailer``): the tests use
+could not be sent.  Before each pass it runs the *mail jobs* that add-ons
+register with ``config.add_mail_job(name, job)``: work a request only
+records, such as a reset link asked for, which the job turns into mail.  The mailer is a service (``IMailer``): the tests use
 the in-memory one (``touchline.mailer = memory``), whose ``outbox`` fills
 when a request commits.
 
@@ -18,18 +20,22 @@ variable ``TOUCHLINE_BASE_URL``), never from the request's Host header;
 the site refuses to start without one.
 """
 import os
+import secrets
+import time
 from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from pyramid.exceptions import ConfigurationError
 from repoze.sendmail.delivery import MailDataManager
-from repoze.sendmail.maildir import Maildir
+from repoze.sendmail.maildir import Maildir, MaildirTransactionalMessage
 from zope.interface import Interface, implementer
 
 BASE_URL_ENVIRON = "TOUCHLINE_BASE_URL"
 #: RFC 5322's limit, so that a long link stays on one line in the message.
 MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998)
+#: How a queued message is written: as it will be sent, but with Unix line ends.
+STORAGE_POLICY = MESSAGE_POLICY.clone(linesep="\n")
 
 
 class IMailer(Interface):
@@ -45,17 +51,24 @@ class MaildirQueue:
 
     The file is written to ``tmp/`` at once (so a full disk fails the
     request) and moved to ``new/`` when the transaction commits, or
-    removed when it aborts (repoze.sendmail's maildir and data manager).
+    removed when it aborts (repoze.sendmail's maildir, transactional
+    message and data manager).  It is written as UTF-8 bytes, as it will be
+    sent (``touchline.mailqueue`` re-encodes it for a relay without
+    8BITMIME), so a developer can read a queued link as it is.
     """
 
     def __init__(self, path):
         self.path = os.path.abspath(path)
-        self.maildir = Maildir(self.path, create=True)
+        Maildir(self.path, create=True)
 
     def send(self, message, transaction_manager):
-        pending = self.maildir.add(message)
+        unique = f"{time.time():.6f}.{os.getpid()}.{secrets.token_hex(8)}.touchline"
+        pending = os.path.join(self.path, "tmp", unique)
+        with open(pending, "xb") as stream:
+            stream.write(message.as_bytes(policy=STORAGE_POLICY))
+        stored = MaildirTransactionalMessage(pending, os.path.join(self.path, "new", unique))
         MailDataManager(
-            pending.commit, onAbort=pending.abort, transaction_manager=transaction_manager
+            stored.commit, onAbort=stored.abort, transaction_manager=transaction_manager
         ).join_transaction()
 
 
@@ -70,6 +83,28 @@ class MemoryOutbox:
         MailDataManager(
             self.outbox.append, args=(message,), transaction_manager=transaction_manager
         ).join_transaction()
+
+
+MAIL_JOBS = "touchline.mail_jobs"
+
+
+def add_mail_job(config, name, job):
+    """Have the mail worker call ``job(request)`` in a transaction before each pass.
+
+    The job turns what requests recorded into queued mail (with
+    :func:`send_mail`), and returns how many things it handled.
+    """
+    job = config.maybe_dotted(job)
+
+    def register():
+        config.registry.setdefault(MAIL_JOBS, {})[name] = job
+
+    config.action((MAIL_JOBS, name), register)
+
+
+def run_mail_jobs(request):
+    """Run every mail job in ``request``'s transaction; returns {name: count}."""
+    return {name: job(request) for name, job in request.registry.get(MAIL_JOBS, {}).items()}
 
 
 def base_url(request):
@@ -90,8 +125,8 @@ def absolute_url(request, route_name, **kw):
 def make_message(request, to, subject, body, to_name=""):
     """A plain-text message from the site, readable as it is stored.
 
-    An ASCII body is sent as it is (7bit, long lines kept whole, so a link
-    can be copied from the queued file); any other is quoted-printable.
+    The body is sent as it is (7bit, or 8bit UTF-8 when it is not ASCII),
+    long lines kept whole, so a link can be copied from the queued file.
     """
     settings = request.registry.settings
     message = EmailMessage(policy=MESSAGE_POLICY)
@@ -104,7 +139,7 @@ def make_message(request, to, subject, body, to_name=""):
     message["Message-ID"] = make_msgid(domain="touchline")
     message["X-Actually-From"] = settings.get("mail.default_sender", "touchline@localhost")
     message["X-Actually-To"] = to
-    message.set_content(body, cte="7bit" if body.isascii() else "quoted-printable")
+    message.set_content(body, cte="7bit" if body.isascii() else "8bit")
     return message
 
 
@@ -145,3 +180,4 @@ def includeme(config):
         )
     config.include("pyramid_services")
     config.register_service(MAILERS[kind](settings), IMailer)
+    config.add_directive("add_mail_job", add_mail_job)

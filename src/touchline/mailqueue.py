@@ -6,7 +6,9 @@ sends it by SMTP with the ini's ``mail.*`` settings: ``mail.host``,
 (STARTTLS required), ``mail.ssl`` (SMTP over TLS) and ``mail.timeout``.
 Run one per queue (``deploy/systemd/touchline-mailqueue.service``).
 
-Each pass tries every queued message once, oldest first, with
+Each pass first runs the add-ons' mail jobs (``config.add_mail_job``: the
+reset links asked for since the last pass, say) in one transaction, which
+queue their mail; then it tries every queued message once, oldest first, with
 repoze.sendmail's queue processor (which claims a message before sending,
 so two workers never send it twice).  A message the relay refuses for good
 (a 5xx reply) is set aside as ``.rejected-*``; one that could not be sent
@@ -15,16 +17,20 @@ tried again at the next pass, ``--interval`` seconds later.  ``--once``
 makes one pass and exits, for cron or a test.
 """
 import argparse
+import email.policy
 import logging
 import os
 import smtplib
 import ssl
 import sys
 import time
+from email.parser import BytesParser
 
-from pyramid.paster import get_appsettings, setup_logging
+from pyramid.paster import bootstrap, setup_logging
 from pyramid.settings import asbool
 from repoze.sendmail.queue import QueueProcessor
+
+from touchline.mail import run_mail_jobs
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +76,13 @@ class SMTPRelay:
                 connection.ehlo()
             if self.username:
                 connection.login(self.username, self.password or "")
-            refused = connection.send_message(message, fromaddr, list(toaddrs))
+            # UTF-8 text goes as it is to a relay that takes 8-bit mail, and
+            # quoted-printable or base64 to one that does not.
+            eight_bit = connection.has_extn("8bitmime")
+            data = message.as_bytes(policy=email.policy.compat32.clone(
+                linesep="\r\n", cte_type="8bit" if eight_bit else "7bit"))
+            options = ["BODY=8BITMIME"] if eight_bit and not data.isascii() else []
+            refused = connection.sendmail(fromaddr, list(toaddrs), data, mail_options=options)
         if refused:
             log.error("relay refused recipients: %s", ", ".join(refused))
 
@@ -95,9 +107,29 @@ class RetryingQueueProcessor(QueueProcessor):
             except FileNotFoundError:
                 pass
 
+    def _parseMessage(self, fp):
+        # The stock parser reads the file as text, which loses 8-bit UTF-8
+        # bodies; read the bytes instead, then take the envelope headers off.
+        with open(fp.name, "rb") as stream:
+            message = BytesParser(policy=email.policy.compat32).parse(stream)
+        fromaddr = message["X-Actually-From"] or ""
+        toaddrs = tuple(
+            address.strip() for address in (message["X-Actually-To"] or "").split(",") if address.strip()
+        )
+        del message["X-Actually-From"]
+        del message["X-Actually-To"]
+        return fromaddr, toaddrs, message
+
+    def send_messages(self):
+        for filename in self.waiting():
+            self._send_message(filename)
+
+    def waiting(self):
+        """The queued messages, oldest first; not the claims and rejects (``.sending-*``, ``.rejected-*``)."""
+        return [name for name in self.maildir if not os.path.basename(name).startswith(".")]
+
     def queued(self):
-        """How many messages wait (not counting those set aside as rejected)."""
-        return sum(1 for _ in self.maildir)
+        return len(self.waiting())
 
 
 def make_processor(settings):
@@ -114,13 +146,31 @@ def parse_args(argv):
     return parser.parse_args(argv[1:])
 
 
+def run_jobs(request):
+    """The mail jobs, in a transaction of their own; a failure waits for the next pass."""
+    try:
+        with request.tm:
+            done = run_mail_jobs(request)
+    except Exception:
+        log.exception("the mail jobs failed; they run again at the next pass")
+        return False
+    for name, count in done.items():
+        if count:
+            log.info("%s: %d handled", name, count)
+    return True
+
+
 def main(argv=sys.argv):
+    """Returns (with ``--once``) 0 when everything was sent, 1 when something waits."""
     args = parse_args(argv)
     setup_logging(args.config_uri)
-    processor = make_processor(get_appsettings(args.config_uri))
-    log.info("sending the mail queued in %s", processor.maildir.path)
-    while True:
-        processor.send_messages()
-        if args.once:
-            return 0 if processor.queued() == 0 else 1
-        time.sleep(args.interval)
+    with bootstrap(args.config_uri) as env:
+        request = env["request"]
+        processor = make_processor(env["registry"].settings)
+        log.info("sending the mail queued in %s", processor.maildir.path)
+        while True:
+            jobs_ran = run_jobs(request)
+            processor.send_messages()
+            if args.once:
+                return 0 if jobs_ran and processor.queued() == 0 else 1
+            time.sleep(args.interval)

@@ -239,6 +239,33 @@ def committing_testapp(app):
 
 
 @pytest.fixture
+def make_committed_user(app, committing_testapp):
+    """``make_committed_user("casey", "coach")``: an account committed to the database.
+
+    For tests whose requests commit (``committing_testapp``, or an app of
+    their own on the same database), which cannot see ``make_user``'s
+    uncommitted rows.  Returns the account's id; the tables are emptied
+    after the test.
+    """
+    import transaction
+
+    from touchline.database import get_tm_session
+    from touchline.users import Role, User
+
+    def make(username="member", role="member", password=PASSWORD, **fields):
+        manager = transaction.TransactionManager(explicit=True)
+        with manager:
+            dbsession = get_tm_session(app.registry["touchline.dbsession_factory"], manager)
+            user = User(username, role=Role(role), **fields)
+            app.registry["touchline.passwords"].set(user, password)
+            dbsession.add(user)
+            dbsession.flush()
+            return user.id
+
+    return make
+
+
+@pytest.fixture
 def outbox(app):
     """The mail queued by requests that committed, emptied first: ``message.get_content()``.
 
@@ -253,6 +280,24 @@ def outbox(app):
     mailer.outbox.clear()
     yield mailer.outbox
     mailer.outbox.clear()
+
+
+def run_mail_jobs(app):
+    """Do what ``touchline_mailqueue`` does before each pass: the add-ons' mail jobs.
+
+    A reset link asked for is only recorded by the request; this turns it
+    into mail in ``outbox`` (or the queue).  Returns {job name: count}.
+    """
+    from pyramid.scripting import prepare
+
+    from touchline.mail import run_mail_jobs as run
+
+    env = prepare(registry=app.registry)
+    try:
+        with env["request"].tm:
+            return run(env["request"])
+    finally:
+        env["closer"]()
 
 
 class QueryCounter:

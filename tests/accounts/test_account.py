@@ -3,13 +3,12 @@ import datetime
 import re
 
 import pytest
-import transaction
 from sqlalchemy import select, update
 from webtest import TestApp
 
 from touchline.accounts.models import PasswordResetToken
-from touchline.testing import PASSWORD, post_form
-from touchline.users import Role, User
+from touchline.testing import PASSWORD, post_form, run_mail_jobs
+from touchline.users import User
 
 
 def test_account_page_updates_name_and_email(testapp, make_user, login):
@@ -75,27 +74,16 @@ def _reset_link(outbox):
 
 
 @pytest.fixture
-def casey(app):
+def casey(make_committed_user):
     """An account with an email address, committed (for committing_testapp)."""
-    return _committed_user(app, "casey", email="casey@example.org")
+    return make_committed_user("casey", "coach", email="casey@example.org")
 
 
-def _committed_user(app, username, role="coach", **fields):
-    from touchline.database import get_tm_session
-
-    manager = transaction.TransactionManager(explicit=True)
-    with manager:
-        dbsession = get_tm_session(app.registry["touchline.dbsession_factory"], manager)
-        user = User(username, role=Role(role), **fields)
-        app.registry["touchline.passwords"].set(user, PASSWORD)
-        dbsession.add(user)
-        dbsession.flush()
-        return user.id
-
-
-def test_password_reset_by_mail(committing_testapp, casey, outbox, login):
+def test_password_reset_by_mail(app, committing_testapp, casey, outbox, login):
     page = post_form(committing_testapp, "/password-reset", {"email": "Casey@Example.org"}, status=200)
     assert "a link to choose a new password is on its way" in page.text
+    assert outbox == []  # the mail worker sends it
+    assert run_mail_jobs(app) == {"password-reset-links": 1}
     path = _reset_link(outbox)
     assert outbox[0]["To"] == "casey@example.org"
     params = {"new_password": "brand new password", "confirm_password": "brand new password"}
@@ -106,21 +94,25 @@ def test_password_reset_by_mail(committing_testapp, casey, outbox, login):
     committing_testapp.get(path, status=404)
 
 
-def test_reset_link_uses_the_configured_base_url_not_the_host(committing_testapp, casey, outbox):
-    post_form(committing_testapp, "/password-reset", {"email": "casey@example.org"}, status=200)
+def test_reset_link_uses_the_configured_base_url_not_the_host(app, committing_testapp, casey, outbox):
+    post_form(committing_testapp, "/password-reset", {"email": "casey@example.org"}, status=200,
+              headers={"Host": "localhost:8080"})
+    run_mail_jobs(app)
     body = outbox[0].get_content()
     assert "https://club.example.org/password-reset/" in body
     assert "localhost" not in body
 
 
-def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(committing_testapp, outbox):
+def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(app, committing_testapp, outbox):
     page = post_form(committing_testapp, "/password-reset", {"email": "nobody@example.org"}, status=200)
     assert "a link to choose a new password is on its way" in page.text
+    assert run_mail_jobs(app) == {"password-reset-links": 1}
     assert outbox == []
 
 
 def test_reset_link_expires_within_the_hour(committing_testapp, casey, outbox, app):
     post_form(committing_testapp, "/password-reset", {"email": "casey@example.org"}, status=200)
+    run_mail_jobs(app)
     path = _reset_link(outbox)
     engine = app.registry["touchline.engine"]
     with engine.begin() as connection:

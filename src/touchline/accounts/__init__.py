@@ -21,4 +21,5 @@ def includeme(config):
     config.add_pshell_variable("Role", Role, "The roles an account can have.")
     config.add_demo_populator("accounts", "touchline.accounts.populate.populate_accounts", order=5)
     config.add_purge_job("password-reset-tokens", "touchline.accounts.models.purge_expired_tokens")
+    config.add_mail_job("password-reset-links", "touchline.accounts.resets.answer_reset_requests")
     config.scan(".views")

@@ -1,4 +1,4 @@
-"""Single-use tokens for resetting a forgotten password."""
+"""Forgotten passwords: the requests for a link, and the single-use tokens mailed."""
 import datetime
 import hashlib
 import secrets
@@ -56,8 +56,31 @@ class PasswordResetToken(Base):
         return record
 
 
+class PasswordResetRequest(Base):
+    """Someone asked for a reset link for this address; the mail worker answers it.
+
+    The web request only records this (the same work whether or not an
+    account has the address, so its answer and its timing tell nobody);
+    ``touchline_mailqueue`` looks the address up, issues the tokens and
+    queues the mail (:mod:`touchline.accounts.resets`).
+    """
+
+    __tablename__ = "password_reset_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    requested_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, index=True)
+
+
 def purge_expired_tokens(request):
     """Delete the reset tokens whose hour has passed (``touchline_purge``)."""
-    return request.dbsession.execute(
+    tokens = request.dbsession.execute(
         delete(PasswordResetToken).where(PasswordResetToken.expires_at < utcnow())
     ).rowcount
+    # Requests the worker never answered (it was down for an hour): a link
+    # mailed now would come too late to be expected.
+    requests = request.dbsession.execute(
+        delete(PasswordResetRequest).where(
+            PasswordResetRequest.requested_at < utcnow() - datetime.timedelta(hours=1))
+    ).rowcount
+    return tokens + requests

@@ -6,17 +6,17 @@ from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from pyramid.view import view_config
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from touchline.database import commit_without_waiting_for_disk
 from touchline.errors import render_error
 from touchline.forms import Form, validate_form
 from touchline.logsafe import security_event
-from touchline.mail import absolute_url, send_mail
 from touchline.security import MANAGE_USERS, VIEW_PRIVATE
 from touchline.sessions import end_all_sessions
-from touchline.users import Role, User, username_key
+from touchline.users import Role, User, username_key, utcnow
 
-from .models import PasswordResetToken
+from .models import PasswordResetRequest, PasswordResetToken
 from .passwords import change_password
 from .schemas import (
     PASSWORD_MIN_LENGTH,
@@ -189,12 +189,12 @@ def reset_request_form(request):
     renderer="touchline.accounts:templates/reset_request.jinja2",
 )
 def reset_request(request):
-    """Mail a reset link to the accounts with this address.
+    """Ask the mail worker to send a reset link to the accounts with this address.
 
-    The answer is the same, and takes about as long, whether or not an
-    account has the address: the mail is only queued (``touchline.mail``),
-    so no mail server is waited for.  Requests are limited per address and
-    per client, whatever the address, so the limit reveals nothing either.
+    The request is only recorded (``touchline.accounts.resets`` answers
+    it), so the answer is the same, and takes as long, whether or not an
+    account has the address.  Requests are limited per address and per
+    client, whatever the address, so the limit reveals nothing either.
     """
     data, form = validate_form(request, PasswordResetRequestIn)
     if data is None:
@@ -208,21 +208,9 @@ def reset_request(request):
         request.response.headers["Retry-After"] = str(wait)
         return _reset_request_refused(request, form, wait)
     throttle.hit(address, client)
-    users = request.dbsession.scalars(
-        select(User).where(func.lower(User.email) == address, User.active.is_(True))
-    ).all()
-    lifetime = min(int(request.registry.settings.get("touchline.password_reset.lifetime", 3600)), 3600)
-    for user in users:
-        token = PasswordResetToken.issue(request.dbsession, user, lifetime)
-        link = absolute_url(request, "accounts.reset", token=token)
-        send_mail(
-            request, user.email, "Reset your password",
-            f"Hello {user.name},\n\nSomeone asked to reset the password of the account "
-            f"{user.username}. To choose a new password, open this link within the hour:\n\n"
-            f"{link}\n\nIf it was not you, ignore this message: your password stays as it is.\n",
-            to_name=user.display_name,
-        )
-        security_event(log, "password-reset-requested", request, user=user)
+    commit_without_waiting_for_disk(request.dbsession)
+    request.dbsession.add(PasswordResetRequest(email=address, requested_at=utcnow()))
+    security_event(log, "password-reset-requested", request, email=address)
     return {"form": Form(), "sent": True}
 
 
