@@ -89,6 +89,9 @@ setup(
         "paste.app_factory": [
             "main = touchline:main",
         ],
+        "paste.server_runner": [
+            "waitress = touchline.devserver:serve",
+        ],
         "console_scripts": [
             "initialize_touchline_db = touchline.scripts.initialize_db:main",
             "touchline_user = touchline.accounts.cli:main",

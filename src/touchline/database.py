@@ -12,6 +12,8 @@ them on every request's session cost about a third of the throughput of a
 database page (DESIGN.md, section 7).
 """
 import logging
+import os
+import weakref
 
 from pyramid.httpexceptions import HTTPRedirection
 from pyramid.settings import asbool
@@ -64,7 +66,23 @@ def make_engine(settings, prefix="sqlalchemy."):
     engine = create_engine(url, **options)
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
+    _forget_connections_in_forked_children(engine)
     return engine
+
+
+def _forget_connections_in_forked_children(engine):
+    """A server that forks workers after loading the app (gunicorn ``--preload``,
+    uWSGI without ``lazy-apps``, mod_wsgi) must not share the parent's
+    pooled connections: each child starts with an empty pool of its own.
+    """
+    reference = weakref.ref(engine)
+
+    def after_fork():
+        engine = reference()
+        if engine is not None:
+            engine.dispose(close=False)
+
+    os.register_at_fork(after_in_child=after_fork)
 
 
 def _sqlite_on_connect(dbapi_connection, connection_record):

@@ -28,7 +28,7 @@ from email.utils import formataddr, make_msgid
 
 from pyramid.exceptions import ConfigurationError
 from repoze.sendmail.delivery import MailDataManager
-from repoze.sendmail.maildir import Maildir, MaildirTransactionalMessage
+from repoze.sendmail.maildir import MaildirTransactionalMessage
 from zope.interface import Interface, implementer
 
 BASE_URL_ENVIRON = "TOUCHLINE_BASE_URL"
@@ -59,7 +59,8 @@ class MaildirQueue:
 
     def __init__(self, path):
         self.path = os.path.abspath(path)
-        Maildir(self.path, create=True)
+        for folder in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(self.path, folder), exist_ok=True)
 
     def send(self, message, transaction_manager):
         unique = f"{time.time():.6f}.{os.getpid()}.{secrets.token_hex(8)}.touchline"

@@ -30,7 +30,7 @@ from pyramid.paster import bootstrap, setup_logging
 from pyramid.settings import asbool
 from repoze.sendmail.queue import QueueProcessor
 
-from touchline.mail import run_mail_jobs
+from touchline.mail import MaildirQueue, run_mail_jobs
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +133,8 @@ class RetryingQueueProcessor(QueueProcessor):
 
 
 def make_processor(settings):
-    queue_path = os.path.abspath(settings.get("mail.queue_path") or os.path.join("var", "mail"))
-    return RetryingQueueProcessor(SMTPRelay.from_settings(settings), queue_path)
+    queue = MaildirQueue(settings.get("mail.queue_path") or os.path.join("var", "mail"))
+    return RetryingQueueProcessor(SMTPRelay.from_settings(settings), queue.path)
 
 
 def parse_args(argv):
