@@ -56,14 +56,14 @@ class Counters:
         self.shared = MovingWindowRateLimiter(storage)
         self.local_storage = MemoryStorage()
         self.local = MovingWindowRateLimiter(self.local_storage)
-        self._warned_at = 0.0
+        self._warned_at = None
 
     def _run(self, method, *args):
         try:
             return getattr(self.shared, method)(*args)
         except StorageError as error:
             now = time.monotonic()
-            if now - self._warned_at > WARN_EVERY:
+            if self._warned_at is None or now - self._warned_at > WARN_EVERY:
                 self._warned_at = now
                 log.warning("rate-limit storage unreachable (%s); counting in this process",
                             error.storage_error.__class__.__name__)

@@ -1,9 +1,10 @@
 """What the account forms accept."""
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from confusable_homoglyphs import confusables
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, StringConstraints, model_validator
+from pydantic import AfterValidator, StringConstraints, field_validator, model_validator
 
 from touchline.forms import Schema, SingleLine
 from touchline.users import USERNAME_MAX_LENGTH, Role, normalize_username
@@ -65,10 +66,35 @@ Email = Annotated[
 ]
 
 
+def safe_next(target):
+    """``target`` if it is a path on this site, else ``/``.
+
+    Refuses anything a browser could read as another site: ``//host``,
+    ``https://host``, ``javascript:``, backslashes (``/\\host``), control
+    characters, and anything not in ASCII (``/。evil``: some browsers read
+    that full stop as a dot, and a ``Location`` header cannot carry it).
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if not target.isascii() or "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
 class LoginIn(Schema):
     username: Annotated[str, StringConstraints(max_length=200)] = ""
     password: Password = ""
-    next: Annotated[str, StringConstraints(max_length=2000)] = ""
+    #: Where to go after logging in: a path on this site, or the home page.
+    #: Nobody types it, so a bad one is replaced, not an error.
+    next: str = ""
+
+    @field_validator("next", mode="before")
+    @classmethod
+    def _only_a_local_path(cls, value):
+        return safe_next(value) if isinstance(value, str) and len(value) <= 2000 else "/"
 
 
 class ProfileIn(Schema):

@@ -1,6 +1,5 @@
 """Login, logout, one's own account, password resets and account management."""
 import logging
-from urllib.parse import urlsplit
 
 from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
@@ -26,6 +25,7 @@ from .schemas import (
     PasswordResetRequestIn,
     ProfileIn,
     UserIn,
+    safe_next,
 )
 
 log = logging.getLogger("touchline.security")
@@ -34,24 +34,6 @@ TOO_SHORT = f"Use at least {PASSWORD_MIN_LENGTH} characters."
 #: Messages the login page shows for ``?notice=...`` (an anonymous visitor
 #: has no session to carry a flash message).
 NOTICES = {"password-reset": "Your password was changed. Log in with it now."}
-
-
-def safe_next(target):
-    """``target`` if it is a path on this site, else ``/``.
-
-    Refuses anything a browser could read as another site: ``//host``,
-    ``https://host``, ``javascript:``, backslashes (``/\\host``), control
-    characters, and anything not in ASCII (``/。evil``: some browsers read
-    that full stop as a dot, and a ``Location`` header cannot carry it).
-    """
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    if not target.isascii() or "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return "/"
-    return target
 
 
 # Login and logout -----------------------------------------------------------------
