@@ -57,6 +57,8 @@ tests_require = [
     "hypothesis >= 6.100",
     "pytest-xdist >= 3.5",
     "playwright >= 1.45",
+    "aiosmtpd >= 1.4",
+    "gunicorn >= 22.0",
     # Lets pip build the example add-on offline in tests/test_external_addon.py.
     "wheel >= 0.40",
 ] + redis_requires
