@@ -85,7 +85,8 @@ setup(
         "redis": redis_requires,
         "dev": dev_requires,
         "production": production_requires + postgresql_requires,
-        "testing": tests_require + postgresql_requires,
+        # The tests run development.ini too, debug toolbar and all.
+        "testing": tests_require + postgresql_requires + dev_requires,
     },
     entry_points={
         "paste.app_factory": [
