@@ -7,6 +7,8 @@ ini file, then the scan of the core's decorated views.
 """
 from pyramid.config import Configurator
 
+from touchline.requests import with_request_class
+
 
 def main(global_config, **settings):
     """Build the Touchline WSGI application (PasteDeploy ``app_factory``)."""
@@ -43,4 +45,5 @@ def main(global_config, **settings):
         config.commit()
         config.include_addons()
         config.scan(".views")
-    return config.make_wsgi_app()
+    # Pyramid makes a class per request for the request properties: make it once.
+    return with_request_class(config.make_wsgi_app())

@@ -4,6 +4,12 @@ A page asks the database for one row more than it shows; that extra row
 says whether a next page exists, so no ``COUNT(*)`` runs over a big table
 and every list costs the same single query on page 1 and on page 500.
 
+A list that gives its order as a :class:`Keyset` is paged by the last row
+seen: its page links carry that row's sort key (``?page=8&after=...``), and
+the next page is the rows after it, read by an index range however deep
+the page.  A ``?page=N`` without a position (a bookmark, a hand-typed URL)
+still resolves, by counting through the earlier rows.
+
 ``request.paginate(stmt)`` gives a :class:`Page`.  The page number comes
 from the ``page`` query parameter: anything but a positive integer is a 400,
 and a page past the end of a non-empty list is a 404.  Page links keep the
@@ -11,11 +17,19 @@ request's other parameters (a search, a filter), and a ``Link`` header with
 ``rel="next"``/``rel="prev"`` tells API clients where to go.  Templates
 render the links with ``touchline:templates/pagination.jinja2``.
 """
-from dataclasses import dataclass
+import base64
+import binascii
+import datetime
+import decimal
+import enum
+import json
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound
+from sqlalchemy import bindparam, tuple_
 
 #: Items per page unless the setting ``touchline.page_size`` or the list says otherwise.
 DEFAULT_PAGE_SIZE = 20
@@ -61,6 +75,119 @@ class Page:
         }
 
 
+@dataclass(frozen=True)
+class Keyset:
+    """A list's total order, by which its pages follow one another.
+
+    ``columns`` end with a unique one (the primary key), all in one
+    direction; an index on them (in that order, after any columns the list
+    filters on by equality) serves every page with a range scan.  Each
+    column must be readable by its key on the rows the statement returns
+    (an entity's attribute, or a selected column or label).
+    """
+
+    columns: tuple
+    descending: bool = False
+    #: The page statements built from each list's statement, reused.
+    _built: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False, compare=False)
+
+    def order_by(self, backwards=False):
+        descending = self.descending != backwards
+        return [column.desc() if descending else column.asc() for column in self.columns]
+
+    def ordered(self, stmt):
+        return stmt.order_by(*self.order_by())
+
+    def key_of(self, row):
+        return [_dump(getattr(row, column.key)) for column in self.columns]
+
+    def _marks(self):
+        return tuple_(*[bindparam(f"keyset_{number}", type_=column.type)
+                        for number, column in enumerate(self.columns)])
+
+    def beyond(self, stmt, values, backwards=False):
+        """``stmt`` limited to the rows after ``values`` (before them, ``backwards``), in order."""
+        forwards = self.descending == backwards  # compare upwards?
+        keys, marks = tuple_(*self.columns), self._marks()
+        stmt = stmt.where(keys > marks if forwards else keys < marks)
+        stmt = stmt.order_by(*self.order_by(backwards))
+        return stmt.params({f"keyset_{number}": value for number, value in enumerate(values)})
+
+    def statements(self, stmt):
+        """The first-page (by offset), after and before statements for ``stmt``, built once.
+
+        Their moving parts are bound parameters (``limit``, ``offset``,
+        ``keyset_0``...), so that a page costs no statement building.  A
+        bounded number of lists' statements are kept.
+        """
+        built = self._built.get(stmt)
+        if built is None:
+            limit, offset = bindparam("page_limit"), bindparam("page_offset")
+            keys, marks = tuple_(*self.columns), self._marks()
+            built = (
+                self.ordered(stmt).limit(limit).offset(offset),
+                stmt.where(keys < marks if self.descending else keys > marks)
+                .order_by(*self.order_by()).limit(limit),
+                stmt.where(keys > marks if self.descending else keys < marks)
+                .order_by(*self.order_by(backwards=True)).limit(limit),
+            )
+            self._built[stmt] = built
+            if len(self._built) > 64:
+                self._built.popitem(last=False)
+        return built
+
+    def encode(self, row):
+        data = json.dumps(self.key_of(row), separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+    def decode(self, token):
+        """The sort key in a page link, typed like the columns; 400 if it is not one."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            values = json.loads(raw)
+            if not isinstance(values, list) or len(values) != len(self.columns):
+                raise ValueError
+            return [_load(column, value) for column, value in zip(self.columns, values)]
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+            raise HTTPBadRequest("The page link is damaged: start again from the first page.") from None
+
+
+def _dump(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def _load(column, value):
+    python_type = column.type.python_type
+    if value is None:
+        return None
+    if issubclass(python_type, datetime.datetime):
+        moment = datetime.datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
+    if issubclass(python_type, datetime.date):
+        return datetime.date.fromisoformat(value)
+    if issubclass(python_type, enum.Enum):
+        return python_type(value)
+    if python_type is bool:
+        if not isinstance(value, bool):
+            raise ValueError
+        return value
+    if python_type is int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError
+        return value
+    if python_type is str:
+        if not isinstance(value, str):
+            raise ValueError
+        return value
+    return python_type(value)
+
+
 def page_number(request, param="page"):
     """The requested page number (1 when absent), or 400 for anything but a positive integer."""
     raw = request.GET.get(param, "1")
@@ -69,38 +196,81 @@ def page_number(request, param="page"):
     return int(raw)
 
 
-def page_url(request, number, param="page"):
-    """This request's URL asking for page ``number``, its other parameters kept."""
-    params = [(key, value) for key, value in request.GET.items() if key != param]
+def cursor_params(param):
+    """The query parameters that carry a page's position, for page parameter ``param``."""
+    prefix = "" if param == "page" else param + "_"
+    return prefix + "after", prefix + "before"
+
+
+def page_url(request, number, param="page", position=None):
+    """This request's URL asking for page ``number``, its other parameters kept.
+
+    ``position`` is ``("after", key)`` or ``("before", key)``: where the page
+    starts or ends, for a list paged by its :class:`Keyset`.
+    """
+    names = {param, *cursor_params(param)}
+    params = [(key, value) for key, value in request.GET.items() if key not in names]
     if number > 1:
         params.append((param, str(number)))
+        if position is not None:
+            after, before = cursor_params(param)
+            params.append((after if position[0] == "after" else before, position[1]))
     query = urlencode(params)
     return request.path_url + ("?" + query if query else "")
 
 
-def paginate(request, stmt, size=None, param="page", scalars=True) -> Page:
-    """Run ``stmt`` (an ordered select) for the requested page.
+def paginate(request, stmt, size=None, param="page", scalars=True, keyset=None) -> Page:
+    """Run ``stmt`` (a select) for the requested page.
 
-    ``scalars=False`` keeps whole rows, for statements that select more than
-    one entity or column.  The statement must have a total order (end its
-    ``order_by`` with the primary key) or rows may repeat across pages.
+    With ``keyset`` (a :class:`Keyset`), ``stmt`` must not be ordered: the
+    keyset orders it, and its page links carry the position.  Without, the
+    statement must have a total order (end its ``order_by`` with the primary
+    key) or rows may repeat across pages.  ``scalars=False`` keeps whole
+    rows, for statements that select more than one entity or column.
     """
     size = size or request.registry.get("touchline.page_size", DEFAULT_PAGE_SIZE)
     number = page_number(request, param)
-    stmt = stmt.limit(size + 1).offset((number - 1) * size)
-    result = request.dbsession.execute(stmt)
+    after_param, before_param = cursor_params(param)
+    after, before = request.GET.get(after_param), request.GET.get(before_param)
+    backwards = False
+    params = {}
+    if keyset is None:
+        stmt = stmt.limit(size + 1).offset((number - 1) * size)
+    else:
+        params["page_limit"] = size + 1
+        first, later, earlier = keyset.statements(stmt)
+        position = keyset.decode(after) if number > 1 and after else None
+        if position is None and number > 1 and before:
+            position, backwards = keyset.decode(before), True
+        if position is None:
+            stmt, params["page_offset"] = first, (number - 1) * size
+        else:
+            stmt = earlier if backwards else later
+            params.update((f"keyset_{n}", value) for n, value in enumerate(position))
+    result = request.dbsession.execute(stmt, params)
     rows: list[Any] = list(result.scalars() if scalars else result)
-    has_next = len(rows) > size
+    has_more = len(rows) > size
     rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    has_next = has_more if not backwards else True
     if not rows and number > 1:
         raise HTTPNotFound("There is no such page.")
+    if keyset is None or not rows:
+        next_url = page_url(request, number + 1, param) if has_next else None
+        previous_url = page_url(request, number - 1, param) if number > 1 else None
+    else:
+        next_url = (page_url(request, number + 1, param, ("after", keyset.encode(rows[-1])))
+                    if has_next else None)
+        previous_url = (page_url(request, number - 1, param, ("before", keyset.encode(rows[0])))
+                        if number > 1 else None)
     page = Page(
         items=rows,
         number=number,
         size=size,
         has_next=has_next,
-        next_url=page_url(request, number + 1, param) if has_next else None,
-        previous_url=page_url(request, number - 1, param) if number > 1 else None,
+        next_url=next_url,
+        previous_url=previous_url,
     )
     links = [f'<{url}>; rel="{rel}"' for rel, url in
              (("next", page.next_url), ("prev", page.previous_url)) if url]

@@ -1,11 +1,48 @@
-"""The core's routes: the home page, health checks and static files."""
+"""The core's routes: the home page, health checks and static files; fast row links.
+
+``request.path_for(route_name, placeholder)`` is for lists that link every
+row: Pyramid generates the route's path once, with a marker in place of
+``placeholder``, and the result fills the marker in for each row by plain
+string concatenation, where ``request.route_path`` per row would cost about
+8 µs a link.  ``request.fixed_path(route_name)`` and
+``request.asset_path(spec)`` give the paths every page's layout links (the
+navigation, the stylesheet), built once per mount point instead of on
+every page.
+"""
 import hashlib
 
 from pyramid.path import AssetResolver
 from pyramid.settings import asbool
 from pyramid.static import QueryStringCacheBuster
 
+from pyramid.traversal import PATH_SAFE, quote_path_segment
+
 ONE_YEAR = 365 * 24 * 3600
+#: Stands in for the open part while Pyramid generates the path: digits and
+#: letters only, so that no quoting changes it, and matching ``\d+`` routes.
+_MARKER = "90817263544536271809"
+
+
+class RowPath:
+    """``path(value)``: a route's path with one part filled in, for each row of a list."""
+
+    __slots__ = ("prefix", "suffix")
+
+    def __init__(self, generated):
+        self.prefix, _, self.suffix = generated.partition(_MARKER)
+
+    def __call__(self, value):
+        if value.__class__ is int:
+            return f"{self.prefix}{value}{self.suffix}"
+        return self.prefix + quote_path_segment(str(value), safe=PATH_SAFE) + self.suffix
+
+
+def path_for(request, route_name, placeholder, **kw):
+    """A :class:`RowPath` for ``route_name``, ``placeholder`` left open (other parts in ``kw``)."""
+    generated = request.route_path(route_name, **{placeholder: _MARKER}, **kw)
+    if _MARKER not in generated:
+        raise ValueError(f"route {route_name!r} has no {placeholder!r} to leave open")
+    return RowPath(generated)
 
 
 class ContentHashCacheBuster(QueryStringCacheBuster):
@@ -31,6 +68,26 @@ class ContentHashCacheBuster(QueryStringCacheBuster):
         return token
 
 
+def fixed_path(request, route_name):
+    """``request.route_path(route_name)`` for a route without parameters, memoized."""
+    key = (request.script_name, route_name)
+    cache = request.registry["touchline.fixed_paths"]
+    path = cache.get(key)
+    if path is None:
+        path = cache[key] = request.route_path(route_name)
+    return path
+
+
+def asset_path(request, spec):
+    """``request.static_path(spec)`` (cache-busting token included), memoized."""
+    key = (request.script_name, spec)
+    cache = request.registry["touchline.asset_paths"]
+    path = cache.get(key)
+    if path is None:
+        path = cache[key] = request.static_path(spec)
+    return path
+
+
 def includeme(config):
     settings = config.registry.settings
     cache_bust = asbool(settings.get("touchline.static.cache_bust", False))
@@ -38,6 +95,11 @@ def includeme(config):
     config.add_static_view("static", "touchline:static", cache_max_age=max_age)
     if cache_bust:
         config.add_cache_buster("touchline:static/", ContentHashCacheBuster())
+    config.add_request_method(path_for, "path_for")
+    config.registry["touchline.fixed_paths"] = {}
+    config.registry["touchline.asset_paths"] = {}
+    config.add_request_method(fixed_path, "fixed_path")
+    config.add_request_method(asset_path, "asset_path")
     config.add_resource_route("home", "/")
     config.add_route("healthz", "/healthz")
     config.add_route("readyz", "/readyz")

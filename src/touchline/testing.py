@@ -300,6 +300,52 @@ def run_mail_jobs(app):
         env["closer"]()
 
 
+def query_plan(dbsession, stmt):
+    """The database's plan for ``stmt``, one line per step.
+
+    SQLite's ``EXPLAIN QUERY PLAN``; PostgreSQL's ``EXPLAIN`` with sequential
+    scans and sorts priced out (``enable_seqscan``/``enable_sort`` off, for
+    this transaction only), so that on a small test table the plan shows
+    whether an index *can* serve the query, as it will on a big one.
+    """
+    connection = dbsession.connection()
+    dialect = connection.dialect
+    compiled = stmt.compile(dialect=dialect)
+    values = compiled.construct_params()
+    processors = compiled._bind_processors
+    values = {name: processors[name](value) if name in processors else value
+              for name, value in values.items()}
+    if compiled.positional:
+        params = tuple(values[name] for name in compiled.positiontup)
+    else:
+        params = values
+    sql = str(compiled)
+    if dialect.name == "sqlite":
+        return [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    connection.exec_driver_sql("SET LOCAL enable_sort = off")
+    return [row[0] for row in connection.exec_driver_sql("EXPLAIN " + sql, params)]
+
+
+def assert_index_range(dbsession, stmt):
+    """``stmt`` reads its rows through an index, in order: no full scan, no sort.
+
+    For list queries, whose cost must follow the page and not the table.
+    Returns the plan, for further checks (which index).
+    """
+    plan = query_plan(dbsession, stmt)
+    text = "\n".join(plan)
+    if dbsession.get_bind().dialect.name == "sqlite":
+        full_scans = [line for line in plan if line.startswith("SCAN ") and " USING " not in line]
+        assert not full_scans, f"full table scan:\n{text}"
+        assert "TEMP B-TREE" not in text, f"sorted in a temporary b-tree:\n{text}"
+    else:
+        assert "Seq Scan" not in text, f"sequential scan:\n{text}"
+        assert not any(line.lstrip(" ->").startswith(("Sort", "Incremental Sort")) for line in plan), \
+            f"sorted:\n{text}"
+    return plan
+
+
 class QueryCounter:
     """Counts the SQL statements an engine runs while it is active."""
 

@@ -5,14 +5,14 @@ cannot be saved from the page cannot be saved through the API either.
 """
 from pyramid.httpexceptions import HTTPNoContent, HTTPSeeOther
 from pyramid.view import view_config
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from touchline.forms import Form, InvalidData, validate_form, validate_json
 from touchline.security import CREATE, DELETE, EDIT, VIEW
 from touchline.users import Role, User
 
 from .links import team_links
-from .models import DEFAULT_LEVEL, Level, Team
+from .models import DEFAULT_LEVEL, TEAM_ORDER, Level, Team
 from .permissions import MANAGE_COACHES
 from .schemas import TeamAdminIn, TeamIn
 
@@ -26,9 +26,27 @@ FORM_TEMPLATE = "touchline.teams:templates/team_form.jinja2"
     renderer="touchline.teams:templates/teams.jinja2",
 )
 def team_list(request):
-    """Every team, youngest age group first, a page at a time."""
-    page = request.paginate(Team.ordered())
+    """Every team, youngest age group first, a page at a time (plain rows: only shown)."""
+    page = request.paginate(TEAM_ROWS, keyset=TEAM_ORDER, scalars=False)
+    page.items = [team_row(row) for row in page.items]
     return {"teams": page.items, "page": page}
+
+
+#: The columns a list of teams shows.
+TEAM_ROWS = select(Team.id, Team.name, Team.level)
+#: The youngest teams panel: the first of the youngest age group, one more
+#: than it shows to know whether there are others.
+YOUNGEST_TEAMS = (
+    TEAM_ROWS.where(Team.level == select(func.min(Team.level)).scalar_subquery())
+    .order_by(Team.name, Team.id)
+    .limit(bindparam("limit"))
+)
+YOUNGEST_TEAMS_SHOWN = 12
+
+
+def team_row(row):
+    """A team as lists show it: the fields of ``Team.__json__``."""
+    return {"id": row.id, "name": row.name, "level": row.level.value, "level_label": row.level.label}
 
 
 @view_config(
@@ -44,14 +62,19 @@ def team_show(context, request):
 
 
 def youngest_teams_panel(request):
-    """The home page's panel: the teams of the youngest age group that has any."""
-    youngest = select(func.min(Team.level)).scalar_subquery()
-    teams = request.dbsession.scalars(Team.ordered().where(Team.level == youngest)).all()
-    level = teams[0].level if teams else None
+    """The home page's panel: the youngest age group's teams, a dozen at most.
+
+    ``more`` says whether that age group has more teams than shown; the
+    panel then links to the whole list.
+    """
+    rows = request.dbsession.execute(YOUNGEST_TEAMS, {"limit": YOUNGEST_TEAMS_SHOWN + 1}).all()
+    teams = [team_row(row) for row in rows[:YOUNGEST_TEAMS_SHOWN]]
+    level = rows[0].level if rows else None
     return {
         "level": level.value if level else None,
         "level_label": level.label if level else None,
         "teams": teams,
+        "more": len(rows) > YOUNGEST_TEAMS_SHOWN,
     }
 
 
