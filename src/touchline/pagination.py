@@ -82,8 +82,9 @@ class Keyset:
     ``columns`` end with a unique one (the primary key), all in one
     direction; an index on them (in that order, after any columns the list
     filters on by equality) serves every page with a range scan.  Each
-    column must be readable by its key on the rows the statement returns
-    (an entity's attribute, or a selected column or label).
+    column must be readable by its key on the rows the statement returns:
+    an entity's attribute, a selected column or label, or an attribute of
+    the row's first entity (``select(Team, count)``).
     """
 
     columns: tuple
@@ -99,7 +100,7 @@ class Keyset:
         return stmt.order_by(*self.order_by())
 
     def key_of(self, row):
-        return [_dump(getattr(row, column.key)) for column in self.columns]
+        return [_dump(_value(row, column.key)) for column in self.columns]
 
     def _marks(self):
         return tuple_(*[bindparam(f"keyset_{number}", type_=column.type)
@@ -150,6 +151,14 @@ class Keyset:
             return [_load(column, value) for column, value in zip(self.columns, values)]
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
             raise HTTPBadRequest("The page link is damaged: start again from the first page.") from None
+
+
+def _value(row, key):
+    """A sort column's value in a row: an attribute, or one of its first entity's."""
+    try:
+        return getattr(row, key)
+    except AttributeError:
+        return getattr(row[0], key)
 
 
 def _dump(value):

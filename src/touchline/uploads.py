@@ -26,7 +26,6 @@ import os
 import tempfile
 import warnings
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from pyramid.exceptions import ConfigurationError
 
 #: Pillow's format name -> (file extension, the format we store it as).
@@ -73,6 +72,8 @@ class Uploads:
         return name
 
     def _clean(self, image, format_):
+        from PIL import Image, ImageOps
+
         image = ImageOps.exif_transpose(image)
         if format_ == "JPEG" and image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
@@ -129,7 +130,13 @@ def _read(upload, max_size):
 
 
 def _decode(data):
-    """The decoded image, or InvalidImage for anything Pillow cannot fully read."""
+    """The decoded image, or InvalidImage for anything Pillow cannot fully read.
+
+    Pillow is imported here, when an image is uploaded: a worker that only
+    serves pages never loads it.
+    """
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

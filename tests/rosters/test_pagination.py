@@ -28,7 +28,10 @@ def test_roster_list_pages(testapp, club, login, dbsession):
     first = testapp.get("/rosters")
     rows = first.html.select("table.rosters tbody tr")
     assert len(rows) == 20
-    assert first.html.find("a", rel="next")["href"] == "http://localhost/rosters?page=2"
+    next_url = first.html.find("a", rel="next")["href"]
+    assert next_url.startswith("http://localhost/rosters?page=2&after=")  # the last team seen
+    assert testapp.get(next_url.replace("/rosters?", "/rosters.json?")).json["teams"] == \
+        testapp.get("/rosters.json?page=2").json["teams"]
     second = testapp.get("/rosters.json?page=2").json
     # The two under-9 teams come first, so page 2 ends with the last 7 of the 25.
     assert [t["name"] for t in second["teams"]] == [f"Team {n:02d}" for n in range(18, 25)]

@@ -2,8 +2,6 @@
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from confusable_homoglyphs import confusables
-from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, StringConstraints, field_validator, model_validator
 
 from touchline.forms import Schema, SingleLine
@@ -32,6 +30,9 @@ def valid_username(value):
     scripts with confusable letters are found with confusable_homoglyphs,
     as django-registration does.
     """
+    # Imported when a name is checked: its tables take megabytes a page never needs.
+    from confusable_homoglyphs import confusables
+
     if not all(ch.isalnum() or ch in "._-" for ch in value):
         raise ValueError("use letters, digits, dots, dashes and underscores only")
     if confusables.is_dangerous(value):
@@ -50,6 +51,8 @@ def normalize_email(value):
     one ASCII.  Addresses whose local part is not ASCII are refused: not
     every mail server can deliver them.
     """
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:

@@ -11,6 +11,7 @@ from touchline.database import commit_without_waiting_for_disk
 from touchline.errors import render_error
 from touchline.forms import Form, validate_form
 from touchline.logsafe import security_event
+from touchline.pagination import Keyset
 from touchline.security import MANAGE_USERS, VIEW_PRIVATE
 from touchline.sessions import end_all_sessions
 from touchline.users import Role, User, username_key, utcnow
@@ -29,6 +30,8 @@ from .schemas import (
 )
 
 log = logging.getLogger("touchline.security")
+#: Accounts by name, whatever its case: served by the unique index on ``username_key``.
+USER_ORDER = Keyset((User.username_key, User.id))
 LOGIN_FAILED = "Wrong username or password."
 TOO_SHORT = f"Use at least {PASSWORD_MIN_LENGTH} characters."
 #: Messages the login page shows for ``?notice=...`` (an anonymous visitor
@@ -253,7 +256,7 @@ def reset(request):
     renderer="touchline.accounts:templates/users.jinja2",
 )
 def users(request):
-    page = request.paginate(select(User).order_by(User.username_key, User.id))
+    page = request.paginate(select(User), keyset=USER_ORDER)
     return {"users": page.items, "page": page}
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from touchline.forms import Form, InvalidData, validate_form, validate_json
 from touchline.security import CREATE, DELETE, EDIT, VIEW_PRIVATE
-from touchline.teams.models import Team
+from touchline.teams.models import TEAM_ORDER, Team
 from touchline.users import Role, User
 
 from .models import Player, Position, player_guardians
@@ -46,9 +46,7 @@ def roster_list(request):
     count = (
         select(func.count(Player.id)).where(Player.team_id == Team.id).correlate(Team).scalar_subquery()
     )
-    page = request.paginate(
-        select(Team, count).order_by(Team.level, Team.name, Team.id), scalars=False
-    )
+    page = request.paginate(select(Team, count), keyset=TEAM_ORDER, scalars=False)
     your_players = request.dbsession.scalars(
         select(Player)
         .join(player_guardians, player_guardians.c.player_id == Player.id)
