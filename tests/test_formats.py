@@ -7,15 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pyramid.testing import DummyRequest
-from webob.acceptparse import create_accept_header
 
 from touchline.formats import primitive, request_format, to_xml
 
 
 def make_request(path="/teams", accept=None):
-    request = DummyRequest(environ={"PATH_INFO": path})
-    request.accept = create_accept_header(accept)
-    return request
+    environ = {"PATH_INFO": path}
+    if accept is not None:
+        environ["HTTP_ACCEPT"] = accept
+    return DummyRequest(environ=environ)
 
 
 @pytest.mark.parametrize(

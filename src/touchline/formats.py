@@ -12,12 +12,13 @@ the ``Accept`` header; a client that accepts none of the three gets 406.
 import datetime
 import decimal
 import enum
+import functools
 import json
 import re
 from xml.etree import ElementTree
 
 from pyramid.httpexceptions import HTTPNotAcceptable
-from webob.acceptparse import AcceptValidHeader
+from webob.acceptparse import AcceptValidHeader, create_accept_header
 
 #: Media types offered, in order of preference when the client has none.
 OFFERS = (
@@ -52,9 +53,18 @@ def accept_format(request):
     """The best of our formats for the Accept header, or None if none is acceptable.
 
     No Accept header, or an invalid one, means the client takes anything
-    and gets HTML.
+    and gets HTML.  Clients send a handful of different headers, so each
+    header's answer is worked out once.
     """
-    accept = request.accept
+    header = request.environ.get("HTTP_ACCEPT")
+    if header is None:
+        return "html"
+    return _format_for_accept(header)
+
+
+@functools.lru_cache(maxsize=512)
+def _format_for_accept(header):
+    accept = create_accept_header(header)
     if not isinstance(accept, AcceptValidHeader):
         return "html"
     offers = accept.acceptable_offers([media for media, _ in OFFERS])

@@ -340,14 +340,14 @@ def hardening_tween_factory(handler, registry):
                 if is_error_retryable(request, exc) and not is_last_attempt(request):
                     raise
                 response = last_resort(request, exc)
-        response_headers = response.headers
-        if "Server" in response_headers:
-            del response_headers["Server"]
+        headerlist = response.headerlist
+        present = {name.lower() for name, _ in headerlist}
+        if "server" in present:
+            headerlist[:] = [(name, value) for name, value in headerlist if name.lower() != "server"]
         if hardening.toolbar_path and request.path_info.startswith(hardening.toolbar_path):
-            for name, value in toolbar_headers:
-                response_headers.setdefault(name, value)
-        for name, value in headers:
-            response_headers.setdefault(name, value)
+            headerlist.extend(item for item in toolbar_headers if item[0].lower() not in present)
+            present.update(name.lower() for name, _ in toolbar_headers)
+        headerlist.extend(item for item in headers if item[0].lower() not in present)
         return response
 
     return hardening_tween
