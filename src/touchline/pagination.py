@@ -228,14 +228,18 @@ def page_url(request, number, param="page", position=None):
     return request.path_url + ("?" + query if query else "")
 
 
-def paginate(request, stmt, size=None, param="page", scalars=True, keyset=None) -> Page:
+def paginate(request, stmt, size=None, param="page", scalars=True, keyset=None,
+             columns=False) -> Page:
     """Run ``stmt`` (a select) for the requested page.
 
     With ``keyset`` (a :class:`Keyset`), ``stmt`` must not be ordered: the
     keyset orders it, and its page links carry the position.  Without, the
     statement must have a total order (end its ``order_by`` with the primary
     key) or rows may repeat across pages.  ``scalars=False`` keeps whole
-    rows, for statements that select more than one entity or column.
+    rows, for statements that select more than one entity or column;
+    ``columns=True`` says the statement selects plain columns only (no
+    entity), so its rows are read on the session's connection, without the
+    ORM's per-statement work (see :func:`read`).
     """
     size = size or request.registry.get("touchline.page_size", DEFAULT_PAGE_SIZE)
     number = page_number(request, param)
@@ -256,8 +260,11 @@ def paginate(request, stmt, size=None, param="page", scalars=True, keyset=None) 
         else:
             stmt = earlier if backwards else later
             params.update((f"keyset_{n}", value) for n, value in enumerate(position))
-    result = request.dbsession.execute(stmt, params)
-    rows: list[Any] = list(result.scalars() if scalars else result)
+    if columns:
+        rows: list[Any] = read(request, stmt, params).all()
+    else:
+        result = request.dbsession.execute(stmt, params)
+        rows = list(result.scalars() if scalars else result)
     has_more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -287,6 +294,16 @@ def paginate(request, stmt, size=None, param="page", scalars=True, keyset=None) 
         existing = request.response.headers.get("Link")
         request.response.headers["Link"] = ", ".join(([existing] if existing else []) + links)
     return page
+
+
+def read(request, stmt, params=None):
+    """Rows of a statement that selects plain columns, for showing them.
+
+    Executed on the request session's connection (in its transaction): for
+    a small list that is about half the cost of ``dbsession.execute``, which
+    prepares every statement for entities that plain columns do not need.
+    """
+    return request.dbsession.connection().execute(stmt, params or {})
 
 
 def includeme(config):

@@ -8,6 +8,7 @@ from pyramid.view import view_config
 from sqlalchemy import bindparam, func, select
 
 from touchline.forms import Form, InvalidData, validate_form, validate_json
+from touchline.pagination import read
 from touchline.security import CREATE, DELETE, EDIT, VIEW
 from touchline.users import Role, User
 
@@ -27,7 +28,7 @@ FORM_TEMPLATE = "touchline.teams:templates/team_form.jinja2"
 )
 def team_list(request):
     """Every team, youngest age group first, a page at a time (plain rows: only shown)."""
-    page = request.paginate(TEAM_ROWS, keyset=TEAM_ORDER, scalars=False)
+    page = request.paginate(TEAM_ROWS, keyset=TEAM_ORDER, columns=True)
     page.items = [team_row(row) for row in page.items]
     return {"teams": page.items, "page": page}
 
@@ -67,7 +68,7 @@ def youngest_teams_panel(request):
     ``more`` says whether that age group has more teams than shown; the
     panel then links to the whole list.
     """
-    rows = request.dbsession.execute(YOUNGEST_TEAMS, {"limit": YOUNGEST_TEAMS_SHOWN + 1}).all()
+    rows = read(request, YOUNGEST_TEAMS, {"limit": YOUNGEST_TEAMS_SHOWN + 1}).all()
     teams = [team_row(row) for row in rows[:YOUNGEST_TEAMS_SHOWN]]
     level = rows[0].level if rows else None
     return {
