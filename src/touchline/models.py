@@ -42,6 +42,10 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @property
+    def python_type(self):
+        return datetime.datetime
+
     def process_bind_param(self, value, dialect):
         if value is None:
             return None

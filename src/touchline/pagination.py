@@ -229,7 +229,7 @@ def page_url(request, number, param="page", position=None):
 
 
 def paginate(request, stmt, size=None, param="page", scalars=True, keyset=None,
-             columns=False) -> Page:
+             columns=False, params=None) -> Page:
     """Run ``stmt`` (a select) for the requested page.
 
     With ``keyset`` (a :class:`Keyset`), ``stmt`` must not be ordered: the
@@ -239,14 +239,16 @@ def paginate(request, stmt, size=None, param="page", scalars=True, keyset=None,
     rows, for statements that select more than one entity or column;
     ``columns=True`` says the statement selects plain columns only (no
     entity), so its rows are read on the session's connection, without the
-    ORM's per-statement work (see :func:`read`).
+    ORM's per-statement work (see :func:`read`).  ``params`` are values for
+    the statement's own bound parameters: a list whose filter changes per
+    request (whose drafts) keeps one statement, built once.
     """
     size = size or request.registry.get("touchline.page_size", DEFAULT_PAGE_SIZE)
     number = page_number(request, param)
     after_param, before_param = cursor_params(param)
     after, before = request.GET.get(after_param), request.GET.get(before_param)
     backwards = False
-    params = {}
+    params = dict(params or {})
     if keyset is None:
         stmt = stmt.limit(size + 1).offset((number - 1) * size)
     else:

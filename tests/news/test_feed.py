@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 from bs4 import BeautifulSoup
 
-from touchline.news.models import utcnow
+from touchline.news.models import Status, utcnow
 
 NS = "{http://www.w3.org/2005/Atom}"
 UTC = datetime.UTC
@@ -107,3 +107,67 @@ def test_feed_content_is_sanitised_and_xml_safe(testapp, make_post):
     assert not [name for tag in soup.find_all(True) for name in tag.attrs if name.startswith("on")]
     assert not [a for a in soup.find_all("a") if "javascript" in a.get("href", "").lower()]
     assert soup.find("em").text == "fine"
+
+
+def test_a_304_costs_one_small_query(testapp, make_post, admin, count_queries):
+    for number in range(25):
+        make_post(f"News {number}", author=admin)
+    first = testapp.get("/news/feed.atom")
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    for headers in ({"If-None-Match": etag}, {"If-Modified-Since": modified},
+                    {"If-None-Match": f'"other", {etag}', "If-Modified-Since": modified}):
+        with count_queries() as queries:
+            response = testapp.get("/news/feed.atom", headers=headers, status=304)
+        assert len(queries) == 1, queries.statements
+        (statement,) = queries.statements
+        assert "body_html" not in statement and "LIMIT" in statement.upper()
+        assert response.headers["ETag"] == etag and response.body == b""
+    # A stale validator gets the whole feed: the small query, then the feed's own.
+    with count_queries() as queries:
+        stale = testapp.get("/news/feed.atom", headers={"If-None-Match": '"stale"'}, status=200)
+    assert len(queries) == 2
+    assert stale.body == first.body and stale.headers["ETag"] == etag
+    # If-None-Match wins over If-Modified-Since when both are sent.
+    testapp.get("/news/feed.atom", headers={"If-None-Match": '"stale"', "If-Modified-Since": modified},
+                status=200)
+
+
+def etag_of(testapp):
+    return testapp.get("/news/feed.atom").headers["ETag"]
+
+
+def test_the_etag_follows_what_the_feed_shows(testapp, make_post, admin, coach, dbsession):
+    posts = [make_post(f"News {number}", author=coach) for number in range(21)]  # the 21st is left out
+    draft = make_post("Draft", author=coach, draft=True)
+    etag = etag_of(testapp)
+
+    def changed():
+        nonlocal etag
+        dbsession.flush()
+        new = etag_of(testapp)
+        result, etag = new != etag, new
+        return result
+
+    draft.body = "Changed draft"
+    posts[20].title = "Changed, but too old for the feed"
+    assert not changed()
+    posts[3].body = "New text"
+    assert changed()
+    coach.display_name = "Casey C."  # the authors' names are in the feed
+    assert changed()
+    posts[0].status, posts[0].published_at = Status.DRAFT, None  # the 21st comes in
+    assert changed()
+    dbsession.delete(posts[5])
+    assert changed()
+    assert not changed()
+
+
+def test_the_feed_is_bounded_and_its_entries_are_stored_html(testapp, make_post, count_queries):
+    for number in range(60):
+        make_post(f"News {number:02d}", body=f"Story **{number}**")
+    with count_queries() as queries:
+        body = testapp.get("/news/feed.atom").body
+    assert len(queries) == 1 and "LIMIT" in queries.statements[0].upper()
+    entries = ET.fromstring(body).findall(f"{NS}entry")
+    assert len(entries) == 20
+    assert entries[0].findtext(f"{NS}content") == "<p>Story <strong>0</strong></p>\n"

@@ -2,6 +2,7 @@
 from sqlalchemy import func, select
 
 from touchline.accounts.populate import populate_accounts
+from touchline.news.markdown import excerpt, render
 from touchline.news.models import Post, Status, utcnow
 from touchline.news.populate import DEMO_POSTS, populate_news
 
@@ -29,6 +30,9 @@ def test_populate_news_fills_an_empty_table_once(app, dbsession, testapp):
             tzinfo=now.tzinfo)
         assert published_at < now
     assert len({post.slug for post in posts}) == len(posts)
+    # Saved rendered, like any post.
+    assert [(post.body_html, post.excerpt) for post in posts] == [
+        (str(render(post.body)), excerpt(post.body)) for post in posts]
     # The public pages show them, newest first.
     titles = [a.text for a in testapp.get("/news").html.main.select(".post-list h2 a")]
     assert titles == [title for _days, title, _body in sorted(DEMO_POSTS)]

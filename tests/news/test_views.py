@@ -227,3 +227,37 @@ def test_long_excerpts_are_cut_at_a_word(testapp, make_post):
     excerpt = testapp.get("/").html.select_one("#panel-latest_news ~ ul .excerpt").text
     assert excerpt.endswith("…") and len(excerpt) <= 201
     assert excerpt[:-1].split(" ") == ["word"] * len(excerpt[:-1].split(" "))
+
+
+# Lists read plain rows: what they give must be what each post gives ------------------
+
+
+@pytest.mark.parametrize("who", [None, "morgan", "casey", "robin", "alex"])
+def test_list_items_are_the_posts_own_json(testapp, login, make_post, admin, coach, other_coach,
+                                          member, dbsession, who):
+    make_post("By the admin", body="*one*", author=admin, slug="by-admin")
+    make_post("By the coach", body="**two**", author=coach, slug="by-coach")
+    make_post("Nobody's", body="three", slug="nobodys")
+    make_post("Named nothing", body="four", author=member, slug="no-name")
+    member.display_name = ""
+    make_post("Coach draft", body="draft *one*", author=coach, slug="coach-draft", draft=True)
+    make_post("Admin draft", body="draft two", author=admin, slug="admin-draft", draft=True)
+    make_post("Orphan draft", body="draft three", slug="orphan-draft", draft=True)
+    dbsession.flush()
+    if who:
+        login(testapp, who)
+    for path in ("/news", "/news/drafts"):
+        response = testapp.get(path + ".json", expect_errors=True)
+        if response.status_int != 200:
+            assert path == "/news/drafts" and who in (None, "morgan")
+            continue
+        items = response.json["posts"]
+        assert items or (who == "robin" and path == "/news/drafts"), path
+        for item in items:
+            assert item == testapp.get(f"/news/{item['slug']}.json").json["post"]
+        xml = ET.fromstring(testapp.get(path + ".xml").body)
+        assert [item.findtext("slug") for item in xml.find("posts").findall("item")] == [
+            item["slug"] for item in items]
+        page = testapp.get(path)
+        assert [a["href"] for a in page.html.main.select(".post-list h2 a")] == [
+            f"/news/{item['slug']}" for item in items]

@@ -9,13 +9,17 @@ still runs on everything, so a bug or a future change in the Markdown
 parser cannot let a script, an event handler or a ``javascript:`` link
 through: only the tags and attributes below survive, and links and images
 only keep ``http``, ``https`` and ``mailto`` URLs (or relative ones).
+
+A post is rendered when it is *saved* (:func:`render_post`, called by the
+model whenever its body is set, and by the migration that filled in the
+posts written before): the pages, the JSON, the home panel and the feed
+read the stored result, never the Markdown.  markdown-it-py and nh3 are
+imported on first use, so a process that only reads news never loads them.
 """
 import functools
 import html
 import re
 
-import nh3
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 TAGS = frozenset({
@@ -30,13 +34,23 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
+#: Characters of plain text in an excerpt, before the ellipsis.
+EXCERPT_LENGTH = 200
 
-_parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 _SPACE = re.compile(r"\s+")
+
+
+@functools.cache
+def _parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
 def sanitise(fragment: str) -> str:
     """Clean an HTML fragment to the allow-list (what :func:`render` does after Markdown)."""
+    import nh3
+
     return nh3.clean(
         fragment,
         tags=set(TAGS),
@@ -48,24 +62,32 @@ def sanitise(fragment: str) -> str:
     )
 
 
-@functools.lru_cache(maxsize=512)
 def render(source: str) -> Markup:
-    """A post's Markdown as sanitised HTML, safe to put in a page as it is.
-
-    Cached by source text: lists, the feed and the home panel render the
-    same few posts on every request.
-    """
-    return Markup(sanitise(_parser.render(source)))
+    """A post's Markdown as sanitised HTML, safe to put in a page as it is."""
+    return Markup(sanitise(_parser().render(source)))
 
 
-def excerpt(source: str, length: int = 200) -> str:
-    """Plain text for previews, from the *rendered* post (no Markdown syntax left).
+def excerpt_of(rendered: str, length: int = EXCERPT_LENGTH) -> str:
+    """Plain text for previews from a post's *rendered* HTML (no Markdown syntax left).
 
     Cut at a word boundary with an ellipsis when longer than ``length``.
     """
-    text = html.unescape(nh3.clean(str(render(source)), tags=set(), clean_content_tags={"script", "style"}))
+    import nh3
+
+    text = html.unescape(nh3.clean(str(rendered), tags=set(), clean_content_tags={"script", "style"}))
     text = _SPACE.sub(" ", text).strip()
     if len(text) <= length:
         return text
     cut = text[:length].rsplit(" ", 1)[0] if " " in text[:length] else text[:length]
     return cut.rstrip(" ,.;:-") + "…"
+
+
+def excerpt(source: str, length: int = EXCERPT_LENGTH) -> str:
+    """The excerpt of a post's Markdown ``source``."""
+    return excerpt_of(render(source), length)
+
+
+def render_post(source: str) -> tuple[str, str]:
+    """What is stored with a post's body: its sanitised HTML and its plain-text excerpt."""
+    rendered = render(source or "")
+    return str(rendered), excerpt_of(rendered)

@@ -1,7 +1,16 @@
-"""The Post model: a piece of club news, a draft until an admin publishes it."""
+"""The Post model: a piece of club news, a draft until an admin publishes it.
+
+A post keeps its Markdown ``body`` and, rendered from it whenever it is set,
+``body_html`` (sanitised by :mod:`touchline.news.markdown`) and ``excerpt``
+(plain text): reading a post never runs Markdown or the sanitiser.  The
+ORM renders when the attribute is set; an INSERT through Core without them
+gets them from the column defaults, rendered from the row's body.
+"""
 import datetime
 import enum
+import functools
 
+from markupsafe import Markup
 from pyramid.authorization import ALL_PERMISSIONS, Allow, Deny, Everyone
 from sqlalchemy import (
     CheckConstraint,
@@ -10,15 +19,16 @@ from sqlalchemy import (
     Index,
     String,
     Text,
-    select,
+    type_coerce,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from touchline.models import Base, UTCDateTime, utcnow
+from touchline.pagination import Keyset
 from touchline.security import ADMIN_PRINCIPAL, BASE_ACL, DELETE, EDIT, VIEW
 from touchline.users import Role, User
 
-from .markdown import excerpt, render
+from .markdown import render_post
 
 TITLE_MAX_LENGTH = 120
 SLUG_MAX_LENGTH = 80
@@ -28,6 +38,30 @@ BODY_MAX_LENGTH = 50_000
 class Status(enum.Enum):
     DRAFT = "draft"
     PUBLISHED = "published"
+
+
+#: The same few bodies are rendered for both stored columns of a row inserted through Core.
+_render_cached = functools.lru_cache(maxsize=8)(render_post)
+
+
+def _rendered_default(index):
+    def default(context):
+        return _render_cached(context.get_current_parameters().get("body") or "")[index]
+    return default
+
+
+def post_acl(published, author_id, author_active, author_role):
+    """A post's ACL, from its state and its author's (so that a list row needs no entity)."""
+    if published:
+        # Everyone reads it; only admins change it now.
+        return BASE_ACL
+    # A draft: its author (while they may still write news) and admins,
+    # nobody else; not even VIEW, so the factory answers 404 to them.
+    acl = [(Allow, ADMIN_PRINCIPAL, ALL_PERMISSIONS)]
+    if author_id is not None and author_active and author_role in (Role.COACH, Role.ADMIN):
+        acl.append((Allow, f"user:{author_id}", (VIEW, EDIT, DELETE)))
+    acl.append((Deny, Everyone, ALL_PERMISSIONS))
+    return acl
 
 
 class Post(Base):
@@ -42,17 +76,23 @@ class Post(Base):
     __table_args__ = (
         CheckConstraint("length(title) > 0", name="title_not_empty"),
         CheckConstraint("length(slug) > 0", name="slug_not_empty"),
-        # The public list and the feed: published posts, newest first.
-        Index("ix_news_posts_status_published_at", "status", "published_at"),
+        # The public list, the feed and the home panel: published posts, newest first.
+        Index("ix_news_posts_status_published_at_id", "status", "published_at", "id"),
+        # An admin's drafts, most recently changed first.
+        Index("ix_news_posts_status_updated_at_id", "status", "updated_at", "id"),
+        # A coach's drafts; also the author's foreign key (ON DELETE SET NULL).
+        Index("ix_news_posts_author_id_status_updated_at_id", "author_id", "status", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(SLUG_MAX_LENGTH), unique=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
     body: Mapped[str] = mapped_column(Text, default="")
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    #: ``body`` as sanitised HTML: what pages may show unescaped.
+    body_html: Mapped[str] = mapped_column(Text, default=_rendered_default(0))
+    #: ``body`` as plain text, cut at a word, for lists and the home panel.
+    excerpt: Mapped[str] = mapped_column(Text, default=_rendered_default(1))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[Status] = mapped_column(
         Enum(Status, name="news_post_status", native_enum=False, length=10, create_constraint=True,
              values_callable=lambda statuses: [s.value for s in statuses], validate_strings=True),
@@ -75,16 +115,16 @@ class Post(Base):
 
     def __acl__(self):
         if self.published:
-            # Everyone reads it; only admins change it now.
             return BASE_ACL
-        # A draft: its author (while they may still write news) and admins,
-        # nobody else; not even VIEW, so the factory answers 404 to them.
-        acl = [(Allow, ADMIN_PRINCIPAL, ALL_PERMISSIONS)]
         author = self.author
-        if author is not None and author.active and author.role in (Role.COACH, Role.ADMIN):
-            acl.append((Allow, f"user:{author.id}", (VIEW, EDIT, DELETE)))
-        acl.append((Deny, Everyone, ALL_PERMISSIONS))
-        return acl
+        if author is None:
+            return post_acl(False, None, False, None)
+        return post_acl(False, author.id, author.active, author.role)
+
+    @validates("body")
+    def _render_body(self, key, body):
+        self.body_html, self.excerpt = render_post(body)
+        return body
 
     @property
     def author_name(self):
@@ -93,18 +133,15 @@ class Post(Base):
 
     @property
     def html(self):
-        return render(self.body)
-
-    @property
-    def excerpt(self):
-        return excerpt(self.body)
+        """The stored, sanitised HTML (see :mod:`touchline.news.markdown`), safe in a page."""
+        return Markup(self.body_html)
 
     def __json__(self, request):
         data = {
             "id": self.id,
             "slug": self.slug,
             "title": self.title,
-            "html": str(self.html),
+            "html": self.body_html,
             "author": self.author_name,
             "status": self.status.value,
             "published_at": self.published_at,
@@ -114,20 +151,28 @@ class Post(Base):
             data["body"] = self.body
         return data
 
-    @classmethod
-    def published_newest_first(cls):
-        return (
-            select(cls)
-            .where(cls.status == Status.PUBLISHED)
-            .order_by(cls.published_at.desc(), cls.id.desc())
-        )
 
-    @classmethod
-    def drafts_for(cls, user):
-        """The drafts ``user`` may see, most recently changed first: all for admins."""
-        stmt = select(cls).where(cls.status == Status.DRAFT)
-        if user.role is not Role.ADMIN:
-            stmt = stmt.where(cls.author_id == user.id)
-        return stmt.order_by(cls.updated_at.desc(), cls.id.desc())
+class _Instant(UTCDateTime):
+    """``UTCDateTime`` that says it holds datetimes, so that a keyset reads its page links back.
+
+    (``UTCDateTime.python_type`` is ``object``: the core's keyset could not
+    type a time from a link.  Same SQL, same binding: only the Python type.)
+    """
+
+    cache_ok = True
+
+    @property
+    def python_type(self):
+        return datetime.datetime
 
 
+def _instant(column):
+    return type_coerce(column, _Instant()).label(column.key)
+
+
+#: Published posts, newest first (the list, the feed, the home panel): read in
+#: index ``ix_news_posts_status_published_at_id``.
+PUBLISHED_ORDER = Keyset((_instant(Post.published_at), Post.id), descending=True)
+#: Drafts, most recently changed first: ``ix_news_posts_status_updated_at_id`` for
+#: every draft, ``ix_news_posts_author_id_status_updated_at_id`` for one author's.
+DRAFTS_ORDER = Keyset((_instant(Post.updated_at), Post.id), descending=True)

@@ -3,7 +3,7 @@ import re
 
 from pyramid.authorization import Allow
 from pyramid.httpexceptions import HTTPNotFound
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from touchline.security import BASE_ACL, CREATE, VIEW
 
@@ -11,6 +11,8 @@ from .models import SLUG_MAX_LENGTH, Post
 
 #: What a slug looks like: lower-case words of letters and digits joined by hyphens.
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: The post with a slug (the unique index on ``slug``), its author joined for the ACL.
+POST_BY_SLUG = select(Post).where(Post.slug == bindparam("slug"))
 
 
 class NewsRoot:
@@ -31,7 +33,7 @@ def post_factory(request):
     slug = request.matchdict.get("slug", "")
     if len(slug) > SLUG_MAX_LENGTH or not SLUG_PATTERN.fullmatch(slug):
         raise HTTPNotFound()
-    post = request.dbsession.scalar(select(Post).where(Post.slug == slug))
+    post = request.dbsession.scalar(POST_BY_SLUG, {"slug": slug})
     if post is None or not request.has_permission(VIEW, post):
         raise HTTPNotFound()
     return post

@@ -1,16 +1,24 @@
-"""Slugs: made from titles with python-slugify, unique by a -2, -3 suffix."""
-from slugify import slugify
-from sqlalchemy import select
+"""Slugs: made from titles with python-slugify, unique by a -2, -3 suffix.
+
+python-slugify is imported when a slug is first made, not by a process that only reads news.
+"""
+from sqlalchemy import bindparam, select
 
 from .models import SLUG_MAX_LENGTH, Post
 from .resources import SLUG_PATTERN
 from .schemas import RESERVED_SLUGS
 
 FALLBACK = "post"
+#: Slugs that start with a prefix (a LIKE pattern), with their post's id.
+_SLUGS_LIKE = select(Post.slug, Post.id).where(Post.slug.like(bindparam("pattern"), escape="\\"))
+#: The post that has a slug (slugs are unique).
+_SLUG_OWNER = select(Post.id).where(Post.slug == bindparam("slug"))
 
 
 def base_slug(title):
     """The slug a title gives, before making it unique (never empty, never reserved)."""
+    from slugify import slugify
+
     slug = slugify(title, max_length=SLUG_MAX_LENGTH, word_boundary=True)
     if not SLUG_PATTERN.fullmatch(slug):
         slug = FALLBACK
@@ -29,10 +37,8 @@ def unique_slug(dbsession, title, exclude_id=None):
     # Every candidate (the base, or a prefix of it with a suffix of up to
     # seven characters) starts with this: one query finds all that are taken.
     prefix = base[:SLUG_MAX_LENGTH - 8]
-    stmt = select(Post.slug).where(Post.slug.like(_escape_like(prefix) + "%", escape="\\"))
-    if exclude_id is not None:
-        stmt = stmt.where(Post.id != exclude_id)
-    taken = set(dbsession.scalars(stmt))
+    rows = dbsession.execute(_SLUGS_LIKE, {"pattern": _escape_like(prefix) + "%"})
+    taken = {slug for slug, post_id in rows if post_id != exclude_id}
     if base not in taken:
         return base
     number = 2
@@ -45,7 +51,5 @@ def unique_slug(dbsession, title, exclude_id=None):
 
 
 def slug_taken(dbsession, slug, exclude_id=None):
-    stmt = select(Post.id).where(Post.slug == slug)
-    if exclude_id is not None:
-        stmt = stmt.where(Post.id != exclude_id)
-    return dbsession.scalar(stmt.limit(1)) is not None
+    owner = dbsession.scalar(_SLUG_OWNER, {"slug": slug})
+    return owner is not None and owner != exclude_id

@@ -3,14 +3,25 @@
 Forms and JSON writes share one schema (``schemas.py``).  A post is always
 created as a draft; only a POST to ``/news/{slug}/publish`` (PUBLISH, which
 admins have) makes it public.
+
+The lists and the home panel read plain columns, never whole posts (on the
+session's connection: ``columns=True``, ``read``): their statements are
+built once, here, and each is served by an index range in the order of its
+:class:`~touchline.pagination.Keyset` (``models.py`` names the indexes), so
+a page by its links costs the same on page 1 and page 250.  The HTML
+list reads what its template shows (the stored excerpt); JSON and XML read
+the stored HTML, and the Markdown source only where the user may edit.
 """
 from pyramid.httpexceptions import HTTPNoContent, HTTPSeeOther
 from pyramid.view import view_config
+from sqlalchemy import select
 
 from touchline.forms import Form, InvalidData, validate_form, validate_json
-from touchline.security import CREATE, DELETE, EDIT, PUBLISH, VIEW
+from touchline.pagination import read
+from touchline.security import BASE_ACL, CREATE, DELETE, EDIT, PUBLISH, VIEW
+from touchline.users import Role, User
 
-from .models import Post, Status, utcnow
+from .models import DRAFTS_ORDER, PUBLISHED_ORDER, Post, Status, post_acl, utcnow
 from .schemas import PostIn
 from .slugs import slug_taken, unique_slug
 
@@ -19,19 +30,110 @@ LIST_TEMPLATE = "touchline.news:templates/posts.jinja2"
 PANEL_SIZE = 3
 TAKEN = "Another post already has this slug; choose another or leave it empty."
 
+_AUTHOR_NAME = User.display_name.label("author_name")
+#: What the HTML list shows (and the keyset's columns).
+_PAGE_COLUMNS = (Post.id, Post.slug, Post.title, Post.published_at, Post.updated_at, Post.excerpt,
+                 _AUTHOR_NAME)
+#: What JSON and XML give of a post (``Post.__json__``'s fields), without the source.
+_DATA_COLUMNS = (Post.id, Post.slug, Post.title, Post.body_html.label("html"), Post.status,
+                 Post.published_at, Post.updated_at, _AUTHOR_NAME)
+#: What a draft's ACL depends on (see ``post_acl``).
+_ACL_COLUMNS = (Post.author_id, User.active.label("author_active"), User.role.label("author_role"))
+
+
+def _posts(*columns, status):
+    return (select(*columns).join_from(Post, User, Post.author_id == User.id, isouter=True)
+            .where(Post.status == status))
+
+
+PUBLISHED_PAGE = _posts(*_PAGE_COLUMNS, status=Status.PUBLISHED)
+PUBLISHED_DATA = _posts(*_DATA_COLUMNS, status=Status.PUBLISHED)
+PUBLISHED_DATA_WITH_SOURCE = _posts(*_DATA_COLUMNS, Post.body, status=Status.PUBLISHED)
+DRAFTS_PAGE = _posts(*_PAGE_COLUMNS, status=Status.DRAFT)
+DRAFTS_DATA = _posts(*_DATA_COLUMNS, *_ACL_COLUMNS, Post.body, status=Status.DRAFT)
+#: The home panel: the latest published posts, title and excerpt.
+PANEL = PUBLISHED_ORDER.ordered(
+    select(Post.slug, Post.title, Post.published_at, Post.excerpt).where(Post.status == Status.PUBLISHED)
+).limit(PANEL_SIZE)
+
+
+class _Protected:
+    """A stand-in context with a post's ACL, for ``request.has_permission`` on a list row."""
+
+    __slots__ = ("__acl__",)
+
+    def __init__(self, acl):
+        self.__acl__ = acl
+
+
+def show_urls(request):
+    """``url(slug)``: the absolute URL of a post, as ``route_url`` gives it, for many rows."""
+    path = request.path_for("news.show", "slug")
+    sample = path("x")
+    full = request.route_url("news.show", slug="x")
+    if full.endswith(sample):
+        origin = full[:len(full) - len(sample)]
+        return lambda slug: origin + path(slug)
+    return lambda slug: request.route_url("news.show", slug=slug)  # pragma: no cover
+
+
+def _data(request, rows, may_edit):
+    """List rows as ``Post.__json__`` gives them, the source where ``may_edit(row)``."""
+    url = show_urls(request)
+    items = []
+    for row in rows:
+        item = {
+            "id": row.id,
+            "slug": row.slug,
+            "title": row.title,
+            "html": row.html,
+            "author": row.author_name or None,
+            "status": row.status.value,
+            "published_at": row.published_at,
+            "url": url(row.slug),
+        }
+        if may_edit(row):
+            item["body"] = row.body
+        items.append(item)
+    return items
+
 
 @view_config(route_name="news.list", request_method="GET", permission=VIEW, renderer=LIST_TEMPLATE)
 def post_list(request):
     """Published posts, newest first, a page at a time."""
-    page = request.paginate(Post.published_newest_first())
-    return {"posts": page.items, "page": page}
+    if request.format == "html":
+        page = request.paginate(PUBLISHED_PAGE, keyset=PUBLISHED_ORDER, columns=True)
+        return {"posts": page.items, "page": page}
+    # Every published post has the same ACL: one check says whether the source is given.
+    editor = bool(request.has_permission(EDIT, _Protected(BASE_ACL)))
+    stmt = PUBLISHED_DATA_WITH_SOURCE if editor else PUBLISHED_DATA
+    page = request.paginate(stmt, keyset=PUBLISHED_ORDER, columns=True)
+    return {"posts": _data(request, page.items, lambda row: editor), "page": page}
 
 
 @view_config(route_name="news.drafts", request_method="GET", permission=CREATE, renderer=LIST_TEMPLATE)
 def draft_list(request):
     """The drafts this user may see: their own, or every draft for an admin."""
-    page = request.paginate(Post.drafts_for(request.user))
-    return {"posts": page.items, "page": page}
+    user = request.user
+    stmt = DRAFTS_PAGE if request.format == "html" else DRAFTS_DATA
+    if user.role is not Role.ADMIN:
+        # One author's drafts.  (request.paginate takes no bound parameters of
+        # the list's own, so this one condition is added per request.)
+        stmt = stmt.where(Post.author_id == user.id)
+    page = request.paginate(stmt, keyset=DRAFTS_ORDER, columns=True)
+    if request.format == "html":
+        return {"posts": page.items, "page": page}
+    decided = {}
+
+    def may_edit(row):
+        # A draft's ACL depends on its author only: one check per author.
+        key = (row.author_id, row.author_active, row.author_role)
+        if key not in decided:
+            acl = post_acl(False, *key)
+            decided[key] = bool(request.has_permission(EDIT, _Protected(acl)))
+        return decided[key]
+
+    return {"posts": _data(request, page.items, may_edit), "page": page}
 
 
 @view_config(
@@ -44,16 +146,15 @@ def post_show(context, request):
 
 def latest_news_panel(request):
     """The home page's panel: the latest published posts with a plain-text excerpt."""
-    posts = request.dbsession.scalars(Post.published_newest_first().limit(PANEL_SIZE)).unique().all()
+    rows = read(request, PANEL).all()
+    if not rows:
+        return {"posts": []}
+    url = show_urls(request)
     return {
         "posts": [
-            {
-                "title": post.title,
-                "url": request.route_url("news.show", slug=post.slug),
-                "published_at": post.published_at,
-                "excerpt": post.excerpt,
-            }
-            for post in posts
+            {"title": row.title, "url": url(row.slug), "published_at": row.published_at,
+             "excerpt": row.excerpt}
+            for row in rows
         ]
     }
 
