@@ -19,7 +19,6 @@ from sqlalchemy import (
     Index,
     String,
     Text,
-    type_coerce,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -152,27 +151,9 @@ class Post(Base):
         return data
 
 
-class _Instant(UTCDateTime):
-    """``UTCDateTime`` that says it holds datetimes, so that a keyset reads its page links back.
-
-    (``UTCDateTime.python_type`` is ``object``: the core's keyset could not
-    type a time from a link.  Same SQL, same binding: only the Python type.)
-    """
-
-    cache_ok = True
-
-    @property
-    def python_type(self):
-        return datetime.datetime
-
-
-def _instant(column):
-    return type_coerce(column, _Instant()).label(column.key)
-
-
 #: Published posts, newest first (the list, the feed, the home panel): read in
 #: index ``ix_news_posts_status_published_at_id``.
-PUBLISHED_ORDER = Keyset((_instant(Post.published_at), Post.id), descending=True)
+PUBLISHED_ORDER = Keyset((Post.published_at, Post.id), descending=True)
 #: Drafts, most recently changed first: ``ix_news_posts_status_updated_at_id`` for
 #: every draft, ``ix_news_posts_author_id_status_updated_at_id`` for one author's.
-DRAFTS_ORDER = Keyset((_instant(Post.updated_at), Post.id), descending=True)
+DRAFTS_ORDER = Keyset((Post.updated_at, Post.id), descending=True)
