@@ -26,7 +26,6 @@ requires = [
     "email-validator >= 2.1",
     "confusable_homoglyphs >= 3.2",
     "tzdata >= 2024.1",
-    "icalendar >= 5.0",
     "markdown-it-py >= 3.0",
     "nh3 >= 0.2.14",
     "feedgen >= 1.0",
@@ -58,6 +57,8 @@ tests_require = [
     "pytest-xdist >= 3.5",
     "playwright >= 1.45",
     "aiosmtpd >= 1.4",
+    # The tests read the calendar feeds back, and compare them with what it writes.
+    "icalendar >= 5.0",
     "gunicorn >= 22.0",
     # Lets pip build the example add-on offline in tests/test_external_addon.py.
     "wheel >= 0.40",

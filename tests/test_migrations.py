@@ -19,8 +19,8 @@ def test_migrations_create_what_the_models_describe(dbengine):
 def test_every_enabled_branch_is_at_its_head(dbengine):
     with dbengine.connect() as connection:
         heads = set(MigrationContext.configure(connection).get_current_heads())
-    assert heads == {"touchline_0002", "teams_0003", "accounts_0002", "rosters_0001", "fixtures_0002",
-                     "news_0001", "catalog_0001"}
+    assert heads == {"touchline_0002", "teams_0003", "accounts_0002", "rosters_0001", "fixtures_0003",
+                     "news_0002", "catalog_0002"}
 
 
 def test_constraints_follow_the_naming_convention(dbengine):

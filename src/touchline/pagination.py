@@ -25,7 +25,7 @@ import enum
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound
@@ -75,6 +75,15 @@ class Page:
         }
 
 
+class PageStatements(NamedTuple):
+    """What a list paged by its :class:`Keyset` runs (see :meth:`Keyset.statements`)."""
+
+    first: Any
+    skipping: Any
+    after: Any
+    before: Any
+
+
 @dataclass(frozen=True)
 class Keyset:
     """A list's total order, by which its pages follow one another.
@@ -115,18 +124,25 @@ class Keyset:
         return stmt.params({f"keyset_{number}": value for number, value in enumerate(values)})
 
     def statements(self, stmt):
-        """The first-page (by offset), after and before statements for ``stmt``, built once.
+        """The first-page, skipping, after and before statements for ``stmt``, built once.
 
-        Their moving parts are bound parameters (``limit``, ``offset``,
-        ``keyset_0``...), so that a page costs no statement building.  A
-        bounded number of lists' statements are kept.
+        Their moving parts are bound parameters (``page_limit``,
+        ``page_offset``, ``keyset_0``...), so that a page costs no statement
+        building.  A bounded number of lists' statements are kept.  The
+        skipping one serves a bare ``?page=N``: it finds the page's first
+        row by counting through the sort columns alone, which an index
+        holds, and only then reads the page's rows.
         """
         built = self._built.get(stmt)
         if built is None:
             limit, offset = bindparam("page_limit"), bindparam("page_offset")
             keys, marks = tuple_(*self.columns), self._marks()
-            built = (
-                self.ordered(stmt).limit(limit).offset(offset),
+            start = (stmt.with_only_columns(*self.columns).order_by(*self.order_by())
+                     .limit(1).offset(offset).scalar_subquery())
+            built = PageStatements(
+                self.ordered(stmt).limit(limit),
+                stmt.where(keys <= start if self.descending else keys >= start)
+                .order_by(*self.order_by()).limit(limit),
                 stmt.where(keys < marks if self.descending else keys > marks)
                 .order_by(*self.order_by()).limit(limit),
                 stmt.where(keys > marks if self.descending else keys < marks)
@@ -228,8 +244,8 @@ def page_url(request, number, param="page", position=None):
     return request.path_url + ("?" + query if query else "")
 
 
-def paginate(request, stmt, size=None, param="page", scalars=True, keyset=None,
-             columns=False, params=None) -> Page:
+def paginate(request, stmt=None, size=None, param="page", scalars=True, keyset=None,
+             columns=False, params=None, fetch=None) -> Page:
     """Run ``stmt`` (a select) for the requested page.
 
     With ``keyset`` (a :class:`Keyset`), ``stmt`` must not be ordered: the
@@ -242,36 +258,30 @@ def paginate(request, stmt, size=None, param="page", scalars=True, keyset=None,
     ORM's per-statement work (see :func:`read`).  ``params`` are values for
     the statement's own bound parameters: a list whose filter changes per
     request (whose drafts) keeps one statement, built once.
+
+    A list whose rows one statement cannot read in order (the fixtures
+    merge two index ranges) gives ``fetch(limit, offset, after, before)``
+    instead of ``stmt``, with its ``keyset``: it returns up to ``limit``
+    rows from ``offset``, or after (before) a position, nearest first.
     """
     size = size or request.registry.get("touchline.page_size", DEFAULT_PAGE_SIZE)
     number = page_number(request, param)
-    after_param, before_param = cursor_params(param)
-    after, before = request.GET.get(after_param), request.GET.get(before_param)
-    backwards = False
-    params = dict(params or {})
-    if keyset is None:
-        stmt = stmt.limit(size + 1).offset((number - 1) * size)
-    else:
-        params["page_limit"] = size + 1
-        first, later, earlier = keyset.statements(stmt)
-        position = keyset.decode(after) if number > 1 and after else None
-        if position is None and number > 1 and before:
-            position, backwards = keyset.decode(before), True
-        if position is None:
-            stmt, params["page_offset"] = first, (number - 1) * size
-        else:
-            stmt = earlier if backwards else later
-            params.update((f"keyset_{n}", value) for n, value in enumerate(position))
-    if columns:
-        rows: list[Any] = read(request, stmt, params).all()
-    else:
-        result = request.dbsession.execute(stmt, params)
-        rows = list(result.scalars() if scalars else result)
-    has_more = len(rows) > size
+    after = before = None
+    if keyset is not None and number > 1:
+        after_param, before_param = cursor_params(param)
+        if token := request.GET.get(after_param):
+            after = keyset.decode(token)
+        elif token := request.GET.get(before_param):
+            before = keyset.decode(token)
+    offset = (number - 1) * size if after is None and before is None else 0
+    if fetch is None:
+        fetch = _statement_fetcher(request, stmt, keyset, scalars, columns, params)
+    rows = list(fetch(limit=size + 1, offset=offset, after=after, before=before))
+    backwards = before is not None
+    has_next = len(rows) > size or backwards
     rows = rows[:size]
     if backwards:
         rows.reverse()
-    has_next = has_more if not backwards else True
     if not rows and number > 1:
         raise HTTPNotFound("There is no such page.")
     if keyset is None or not rows:
@@ -296,6 +306,32 @@ def paginate(request, stmt, size=None, param="page", scalars=True, keyset=None,
         existing = request.response.headers.get("Link")
         request.response.headers["Link"] = ", ".join(([existing] if existing else []) + links)
     return page
+
+
+def _statement_fetcher(request, stmt, keyset, scalars, columns, params):
+    """``fetch`` for a list that one statement reads: the keyset's statements, bound."""
+
+    def fetch(limit, offset, after, before):
+        values = dict(params or {})
+        if keyset is None:
+            statement = stmt.limit(limit).offset(offset)
+        else:
+            built = keyset.statements(stmt)
+            values["page_limit"] = limit
+            position = after if after is not None else before
+            if position is not None:
+                statement = built.after if after is not None else built.before
+                values.update((f"keyset_{n}", value) for n, value in enumerate(position))
+            elif offset:
+                statement, values["page_offset"] = built.skipping, offset
+            else:
+                statement = built.first
+        if columns:
+            return read(request, statement, values).all()
+        result = request.dbsession.execute(statement, values)
+        return result.scalars() if scalars else result
+
+    return fetch
 
 
 def read(request, stmt, params=None):

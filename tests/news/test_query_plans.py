@@ -35,13 +35,13 @@ def some_posts(make_post, admin, coach):
 
 
 def pages(keyset, stmt):
-    """The three statements a list runs, with their parameters bound as a page would."""
-    first, later, earlier = keyset.statements(stmt)
+    """The statements a list runs, with their parameters bound as a page would."""
+    built = keyset.statements(stmt)
     position = {"keyset_0": utcnow() - datetime.timedelta(days=1), "keyset_1": 10}
     return [
-        first.params(page_limit=21, page_offset=0),
-        later.params(page_limit=21, **position),
-        earlier.params(page_limit=21, **position),
+        built.first.params(page_limit=21),
+        built.after.params(page_limit=21, **position),
+        built.before.params(page_limit=21, **position),
     ]
 
 
