@@ -17,6 +17,7 @@ under waitress, gunicorn, uWSGI and mod_wsgi.  The headers are read with
 waitress's own parser (``waitress.proxy_headers``), the rules its
 ``trusted_proxy`` option follows, rather than by hand.
 """
+import functools
 import ipaddress
 import logging
 import os
@@ -71,8 +72,13 @@ class TrustedProxies:
         return bool(self.networks)
 
     def trusts(self, address):
+        return self._trusts(address or "")
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 (one instance per application)
+    def _trusts(self, address):
+        # The same few peers (the proxies themselves) ask again and again.
         try:
-            ip = ipaddress.ip_address((address or "").strip("[]"))
+            ip = ipaddress.ip_address(address.strip("[]"))
         except ValueError:
             return False
         if ip.version == 6 and ip.ipv4_mapped is not None:

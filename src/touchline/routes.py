@@ -38,11 +38,21 @@ class RowPath:
 
 
 def path_for(request, route_name, placeholder, **kw):
-    """A :class:`RowPath` for ``route_name``, ``placeholder`` left open (other parts in ``kw``)."""
-    generated = request.route_path(route_name, **{placeholder: _MARKER}, **kw)
-    if _MARKER not in generated:
-        raise ValueError(f"route {route_name!r} has no {placeholder!r} to leave open")
-    return RowPath(generated)
+    """A :class:`RowPath` for ``route_name``, ``placeholder`` left open (other parts in ``kw``).
+
+    Made once per mount point and route (and ``kw``), then reused.
+    """
+    key = (request.environ.get("SCRIPT_NAME", ""), route_name, placeholder, *sorted(kw.items()))
+    cache = request.registry["touchline.row_paths"]
+    path = cache.get(key)
+    if path is None:
+        generated = request.route_path(route_name, **{placeholder: _MARKER}, **kw)
+        if _MARKER not in generated:
+            raise ValueError(f"route {route_name!r} has no {placeholder!r} to leave open")
+        if len(cache) > 1024:
+            cache.clear()
+        path = cache[key] = RowPath(generated)
+    return path
 
 
 class ContentHashCacheBuster(QueryStringCacheBuster):
@@ -70,7 +80,7 @@ class ContentHashCacheBuster(QueryStringCacheBuster):
 
 def fixed_path(request, route_name):
     """``request.route_path(route_name)`` for a route without parameters, memoized."""
-    key = (request.script_name, route_name)
+    key = (request.environ.get("SCRIPT_NAME", ""), route_name)
     cache = request.registry["touchline.fixed_paths"]
     path = cache.get(key)
     if path is None:
@@ -80,7 +90,7 @@ def fixed_path(request, route_name):
 
 def asset_path(request, spec):
     """``request.static_path(spec)`` (cache-busting token included), memoized."""
-    key = (request.script_name, spec)
+    key = (request.environ.get("SCRIPT_NAME", ""), spec)
     cache = request.registry["touchline.asset_paths"]
     path = cache.get(key)
     if path is None:
@@ -96,6 +106,7 @@ def includeme(config):
     if cache_bust:
         config.add_cache_buster("touchline:static/", ContentHashCacheBuster())
     config.add_request_method(path_for, "path_for")
+    config.registry["touchline.row_paths"] = {}
     config.registry["touchline.fixed_paths"] = {}
     config.registry["touchline.asset_paths"] = {}
     config.add_request_method(fixed_path, "fixed_path")

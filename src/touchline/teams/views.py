@@ -3,6 +3,9 @@
 Forms and JSON writes share one schema (``schemas.py``), so a team that
 cannot be saved from the page cannot be saved through the API either.
 """
+import itertools
+import operator
+
 from pyramid.httpexceptions import HTTPNoContent, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import bindparam, func, select
@@ -29,7 +32,8 @@ FORM_TEMPLATE = "touchline.teams:templates/team_form.jinja2"
 def team_list(request):
     """Every team, youngest age group first, a page at a time (plain rows: only shown)."""
     page = request.paginate(TEAM_ROWS, keyset=TEAM_ORDER, columns=True)
-    page.items = [team_row(row) for row in page.items]
+    path = request.path_for("teams.show", "id")
+    page.items = TeamList(TeamItem(row, path) for row in page.items)
     return {"teams": page.items, "page": page}
 
 
@@ -45,9 +49,36 @@ YOUNGEST_TEAMS = (
 YOUNGEST_TEAMS_SHOWN = 12
 
 
-def team_row(row):
-    """A team as lists show it: the fields of ``Team.__json__``."""
-    return {"id": row.id, "name": row.name, "level": row.level.value, "level_label": row.level.label}
+class TeamItem:
+    """A team as lists show it, from a plain row: the fields of ``Team.__json__``, and its path.
+
+    Plain attributes, because a template reads them fastest (a dict's keys
+    cost Jinja a failed attribute lookup each), and the page's path made
+    here, where a call costs a tenth of one in a template.
+    """
+
+    __slots__ = ("id", "name", "level", "level_label", "path")
+
+    def __init__(self, row, path):
+        self.id = row.id
+        self.name = row.name
+        self.level = row.level.value
+        self.level_label = LEVEL_LABELS[row.level]
+        self.path = path(row.id)
+
+    def __json__(self, request):
+        return {"id": self.id, "name": self.name, "level": self.level, "level_label": self.level_label}
+
+
+class TeamList(list):
+    """Teams in their list order; ``by_level()`` groups them for the page (JSON and XML get the list)."""
+
+    def by_level(self):
+        return [(label, list(group))
+                for label, group in itertools.groupby(self, key=operator.attrgetter("level_label"))]
+
+
+LEVEL_LABELS = {level: level.label for level in Level}
 
 
 @view_config(
@@ -69,7 +100,8 @@ def youngest_teams_panel(request):
     panel then links to the whole list.
     """
     rows = read(request, YOUNGEST_TEAMS, {"limit": YOUNGEST_TEAMS_SHOWN + 1}).all()
-    teams = [team_row(row) for row in rows[:YOUNGEST_TEAMS_SHOWN]]
+    path = request.path_for("teams.show", "id")
+    teams = [TeamItem(row, path) for row in rows[:YOUNGEST_TEAMS_SHOWN]]
     level = rows[0].level if rows else None
     return {
         "level": level.value if level else None,
