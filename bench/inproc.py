@@ -45,6 +45,8 @@ def build_app(database, teams):
     ini = os.path.join(ROOT, "production.ini")
     settings = dict(get_appsettings(ini))
     settings["sqlalchemy.url"] = f"sqlite:///{database}"
+    settings.setdefault("touchline.base_url", "https://club.example.org")
+    settings["mail.queue_path"] = os.path.join(os.path.dirname(database), "mail")
     app = main({}, **settings)
     command.upgrade(alembic_config(ini, app.registry), "heads")
     tm = transaction.TransactionManager(explicit=True)
