@@ -7,6 +7,7 @@ Prices are exact decimals in the club's currency (``touchline.currency``,
 an ISO 4217 code).  Both are read and checked once, at start-up.
 """
 import datetime
+import functools
 import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -59,10 +60,20 @@ def includeme(config):
     def add_filters():
         env = config.get_jinja2_environment()
         env.filters["money"] = lambda amount: format_money(amount, currency)
+        tz = club_timezone(config.registry)
+
+        # The same kick-offs and publication dates come back on page after
+        # page: each is converted and formatted once.
+        @functools.lru_cache(maxsize=8192)
+        def localtime(value, fmt="%a %-d %b %Y, %H:%M"):
+            if value is None:
+                return ""
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=datetime.timezone.utc)
+            return value.astimezone(tz).strftime(fmt)
+
         # {{ fixture.kickoff|localtime }} or {{ post.published_at|localtime("%-d %B %Y") }}
-        env.filters["localtime"] = lambda value, fmt="%a %-d %b %Y, %H:%M": (
-            to_local(config.registry, value).strftime(fmt) if value is not None else ""
-        )
+        env.filters["localtime"] = localtime
 
     config.action(None, add_filters, order=999)
 

@@ -1,7 +1,7 @@
 """The core's routes: the home page, health checks and static files; fast row links.
 
-``request.path_for(route_name, placeholder)`` is for lists that link every
-row: Pyramid generates the route's path once, with a marker in place of
+``request.path_for(route_name, placeholder)`` (and ``request.url_for`` for
+absolute URLs) is for lists that link every row: Pyramid generates the route's path once, with a marker in place of
 ``placeholder``, and the result fills the marker in for each row by plain
 string concatenation, where ``request.route_path`` per row would cost about
 8 µs a link.  ``request.fixed_path(route_name)`` and
@@ -78,6 +78,12 @@ class ContentHashCacheBuster(QueryStringCacheBuster):
         return token
 
 
+def url_for(request, route_name, placeholder, **kw):
+    """``url(value)``: absolute URLs as ``request.route_url`` gives them, for many rows (JSON lists)."""
+    path, origin = path_for(request, route_name, placeholder, **kw), request.host_url
+    return lambda value: origin + path(value)
+
+
 def fixed_path(request, route_name):
     """``request.route_path(route_name)`` for a route without parameters, memoized."""
     key = (request.environ.get("SCRIPT_NAME", ""), route_name)
@@ -106,6 +112,7 @@ def includeme(config):
     if cache_bust:
         config.add_cache_buster("touchline:static/", ContentHashCacheBuster())
     config.add_request_method(path_for, "path_for")
+    config.add_request_method(url_for, "url_for")
     config.registry["touchline.row_paths"] = {}
     config.registry["touchline.fixed_paths"] = {}
     config.registry["touchline.asset_paths"] = {}

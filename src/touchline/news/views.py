@@ -68,13 +68,7 @@ class _Protected:
 
 def show_urls(request):
     """``url(slug)``: the absolute URL of a post, as ``route_url`` gives it, for many rows."""
-    path = request.path_for("news.show", "slug")
-    sample = path("x")
-    full = request.route_url("news.show", slug="x")
-    if full.endswith(sample):
-        origin = full[:len(full) - len(sample)]
-        return lambda slug: origin + path(slug)
-    return lambda slug: request.route_url("news.show", slug=slug)  # pragma: no cover
+    return request.url_for("news.show", "slug")
 
 
 def _data(request, rows, may_edit):
