@@ -2,18 +2,20 @@
 
 So that a page costs the same with 13 products or 100,000, on page 1 and on
 page 4,000.  The statements are the ones the views run (``lists.PRODUCTS``),
-built as ``request.paginate`` builds them: the first page (by offset), a page
-after a position and a page before one.
+built as ``request.paginate`` builds them: the first page, a bare ``?page=N``
+(which counts through the index to where the page starts), a page after a
+position and a page before one.
 
 Search is the exception that proves the rule: no index gives the matches of a
-substring search in name order.  On SQLite the FTS5 table finds them and they
-are sorted, which is only chosen when fewer than ``DENSE_MATCHES`` products
-match (``lists.search``); its plan is checked here by hand, because
-``assert_index_range`` reads FTS5's ``SCAN catalog_products_fts VIRTUAL TABLE
-INDEX 0:M...`` (a lookup in the full-text index) as a full scan, and rightly
-refuses the sort.  On PostgreSQL the planner chooses between the trigram GIN
-indexes (then it sorts the matches) and walking the name order (no sort):
-both are checked.
+substring search in name order.  On SQLite the FTS5 table finds them (its
+plan, ``SCAN catalog_products_fts VIRTUAL TABLE INDEX 0:M...``, is a lookup
+in the full-text index, which ``assert_index_range`` would read as a full
+scan) and, when fewer than ``DENSE_MATCHES`` products match
+(``lists.search``), the page is read from them by id and sorted: those plans
+are checked here by hand.  With more matches, and on PostgreSQL when its
+planner expects many, the page walks the name order (no sort), checked by
+``assert_index_range``; PostgreSQL's other choice, the trigram GIN indexes,
+is checked too.
 """
 import re
 from decimal import Decimal
@@ -123,16 +125,19 @@ def postgresql_plan(dbsession, stmt, **settings):
             connection.exec_driver_sql(f"RESET {name}")
 
 
-def sqlite_fts_plan(dbsession, stmt):
-    """SQLite's plan for a search by FTS5: the matches from the index, each product by its rowid."""
-    plan = query_plan(dbsession, stmt)
+def sqlite_found_plan(dbsession, stmt):
+    """SQLite's plan for a page among the products FTS5 found: each read by its id, then sorted.
+
+    (``query_plan`` cannot render the expanding list of ids; this does, as
+    the statement runs.)
+    """
+    connection = dbsession.connection()
+    state = stmt.compile(dialect=connection.dialect).construct_expanded_state()
+    params = tuple(state.parameters[name] for name in state.positiontup)
+    plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + state.statement, params)]
     joined = "\n".join(plan)
-    assert any(re.match(r"SCAN catalog_products_fts VIRTUAL TABLE INDEX \d+:M", line) for line in plan), joined
-    assert any(line.startswith("SEARCH catalog_products USING INTEGER PRIMARY KEY") for line in plan), joined
-    # Nothing else is scanned: categories by their key too.
-    scans = [line for line in plan if line.startswith("SCAN ") and " USING " not in line
-             and not line.startswith("SCAN catalog_products_fts VIRTUAL TABLE")]
-    assert not scans, joined
+    assert plan[0].startswith("SEARCH catalog_products USING INTEGER PRIMARY KEY (rowid=?)"), joined
+    assert not [line for line in plan if line.startswith("SCAN ")], joined  # no scan of anything
     return plan
 
 
@@ -142,10 +147,10 @@ def test_a_search_with_few_matches_reads_the_trigram_index(dbsession, shop, in_c
     if in_category:
         params["category_id"] = shop.id
     if dialect(dbsession) == "sqlite":
-        params["match"] = lists.fts_query("shirt 1")
+        params["found"] = [1, 2, 3]
         stmt = PRODUCTS["sqlite"]["fts", in_category]
         for page in pages(PRODUCT_KEYSET, stmt, **params):
-            sqlite_fts_plan(dbsession, page)
+            sqlite_found_plan(dbsession, page)
         return
     # PostgreSQL: the planner weighs the GIN indexes against walking the name order (which
     # assert_index_range checks above); here, that the GIN indexes can answer the ILIKE
@@ -160,10 +165,11 @@ def test_a_search_with_few_matches_reads_the_trigram_index(dbsession, shop, in_c
     assert "Seq Scan on catalog_products" not in joined, joined
 
 
-def test_counting_the_matches_reads_only_the_full_text_index(dbsession, shop):
+def test_finding_the_matches_reads_only_the_full_text_index(dbsession, shop):
     if dialect(dbsession) != "sqlite":
         pytest.skip("SQLite only: PostgreSQL's planner makes this choice itself")
     plan = query_plan(dbsession, FTS_MATCHES.params(match=lists.fts_query("shirt"), cap=lists.DENSE_MATCHES))
+    assert len(plan) == 1, plan
     assert any(re.match(r"SCAN catalog_products_fts VIRTUAL TABLE INDEX \d+:M", line) for line in plan), plan
     assert not any(re.search(r"\bcatalog_products\b(?!_fts)", line) for line in plan), plan
 
@@ -187,3 +193,31 @@ def test_the_statements_are_built_once():
         for stmt in statements.values():
             assert stmt._order_by_clauses == ()  # the keyset orders it
     assert CATEGORY_LINKS._limit_clause is not None
+
+
+@pytest.mark.parametrize("in_category", [False, True], ids=["shop", "category"])
+def test_a_bare_page_number_counts_through_the_index_alone(dbsession, shop, in_category):
+    """``?page=4000``: the rows before the page are counted in the index, never read or joined."""
+    params = {"category_id": shop.id} if in_category else {}
+    stmt = PRODUCTS[dialect(dbsession)]["all", in_category]
+    skipping = PRODUCT_KEYSET.statements(stmt).skipping.params(page_limit=21, page_offset=40, **params)
+    plan = assert_index_range(dbsession, skipping)
+    text = "\n".join(plan)
+    if dialect(dbsession) == "sqlite":
+        # The (uncorrelated) subquery that counts; the categories are read by the correlated
+        # ones, which SQLite runs for the page's rows only.
+        start = next(number for number, line in enumerate(plan) if line.startswith("SCALAR SUBQUERY"))
+        assert plan[start + 1].startswith(("SCAN catalog_products USING INDEX ix_catalog_products_",
+                                           "SEARCH catalog_products USING INDEX ix_catalog_products_")), text
+        for number, line in enumerate(plan):
+            if "catalog_categories" in line:
+                assert plan[number - 1].startswith("CORRELATED SCALAR SUBQUERY"), text
+    else:
+        # The InitPlan finds the page's first row: the products' index alone, the join left out.
+        start = next(number for number, line in enumerate(plan) if "InitPlan" in line)
+        depth = len(plan[start]) - len(plan[start].lstrip())
+        end = next(number for number in range(start + 1, len(plan))
+                   if len(plan[number]) - len(plan[number].lstrip()) <= depth)
+        initplan = "\n".join(plan[start:end])
+        assert "using ix_catalog_products_" in initplan, text
+        assert "catalog_categories" not in initplan, text

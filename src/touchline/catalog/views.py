@@ -14,13 +14,23 @@ from pyramid.httpexceptions import (
 )
 from pyramid.view import view_config
 from slugify import slugify
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import func, select
 
 from touchline.forms import Form, InvalidData, validate_form, validate_json
+from touchline.pagination import read
 from touchline.security import CREATE, DELETE, EDIT, VIEW
-from touchline.uploads import InvalidImage
 
 from . import ORDER_INSTRUCTIONS
+from .lists import (
+    CATEGORY_CHOICES,
+    CATEGORY_LINKS_LIMIT,
+    category_by_slug,
+    category_links,
+    category_page,
+    dialect_of,
+    product_page,
+    search,
+)
 from .models import SLUG_MAX_LENGTH, SLUG_PATTERN, Category, Product, exact_price
 from .schemas import CategoryIn, ProductFormIn, ProductIn
 
@@ -29,11 +39,7 @@ PRODUCT_FORM = "touchline.catalog:templates/product_form.jinja2"
 CATEGORY_FORM = "touchline.catalog:templates/category_form.jinja2"
 #: Longest search a visitor may type; a longer one is a 400, not a slow query.
 MAX_SEARCH_LENGTH = 100
-#: The category links above the list; a shop has a handful, so this is a safety cap.
-CATEGORY_LINKS_LIMIT = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-#: The LIKE escape character: "/" needs no quoting in SQL on any backend.
-_ESCAPE = "/"
 
 
 # Browsing ---------------------------------------------------------------------------
@@ -48,12 +54,6 @@ def _search_term(request):
     return q.strip()
 
 
-def like_pattern(term):
-    """``%term%`` with the term's own ``%``, ``_`` and escape character matched literally."""
-    escaped = term.replace(_ESCAPE, _ESCAPE * 2).replace("%", _ESCAPE + "%").replace("_", _ESCAPE + "_")
-    return f"%{escaped}%"
-
-
 def _chosen_category(request, categories, slug):
     """The category the ``category`` parameter names, or None if there is none."""
     for category in categories:
@@ -63,7 +63,7 @@ def _chosen_category(request, categories, slug):
         return None
     if not re.fullmatch(SLUG_PATTERN, slug):
         return None
-    return request.dbsession.scalar(select(Category).where(Category.slug == slug))
+    return category_by_slug(request, slug)
 
 
 @view_config(route_name="catalog.index", request_method="GET", permission=VIEW, renderer=LIST_TEMPLATE)
@@ -72,27 +72,24 @@ def product_list(request):
     """The products a page at a time, searched (``q``) and filtered (``category``) together.
 
     Two queries whatever the catalog's size: the categories (for the
-    filter links) and one page of products with their categories.
+    filter links) and one page of products with their categories, each an
+    index range (``lists.py``); on SQLite a search counts its matches first.
     """
     q = _search_term(request)
     slug = request.GET.get("category", "").strip()
-    categories = request.dbsession.scalars(Category.ordered().limit(CATEGORY_LINKS_LIMIT)).all()
-    stmt = Product.ordered()
-    category, message = None, None
+    categories = category_links(request)
+    category, message, kind, params = None, None, "all", {}
     if slug:
         category = _chosen_category(request, categories, slug)
         if category is None:
             message = f"The shop has no category “{slug}”."
-            stmt = stmt.where(false())
+            kind = "none"
         else:
-            stmt = stmt.where(Product.category_id == category.id)
-    if q:
-        pattern = like_pattern(q)
-        stmt = stmt.where(or_(
-            Product.name.ilike(pattern, escape=_ESCAPE),
-            Product.description.ilike(pattern, escape=_ESCAPE),
-        ))
-    page = request.paginate(stmt)
+            params["category_id"] = category.id
+    if q and kind != "none":
+        kind, found = search(request, dialect_of(request), q)
+        params.update(found)
+    page = product_page(request, kind, category is not None, params)
     return {
         "products": page.items,
         "page": page,
@@ -121,7 +118,7 @@ def product_show(context, request):
     renderer="touchline.catalog:templates/categories.jinja2",
 )
 def category_list(request):
-    page = request.paginate(Category.ordered())
+    page = category_page(request)
     return {"categories": page.items, "page": page}
 
 
@@ -129,7 +126,7 @@ def category_list(request):
 
 
 def _category_choices(request):
-    return [(str(c.id), c.name) for c in request.dbsession.scalars(Category.ordered())]
+    return [(str(row.id), row.name) for row in read(request, CATEGORY_CHOICES)]
 
 
 def _product_form(request, form, product=None, status=200):
@@ -170,6 +167,9 @@ def _upload(request):
     upload = request.POST.get("image")
     if upload is None or isinstance(upload, str) or not getattr(upload, "filename", ""):
         return None, None
+    # Pillow's side of the site, imported when an image comes, not with every page.
+    from touchline.uploads import InvalidImage
+
     try:
         return request.uploads.save_image(upload), None
     except InvalidImage as exc:
