@@ -13,7 +13,6 @@ from pyramid.httpexceptions import (
     HTTPSeeOther,
 )
 from pyramid.view import view_config
-from slugify import slugify
 from sqlalchemy import func, select
 
 from touchline.forms import Form, InvalidData, validate_form, validate_json
@@ -298,6 +297,8 @@ def _save_category(request, category):
     data, form = validate_form(request, CategoryIn)
     if data is None:
         return form
+    from slugify import slugify
+
     slug = data.slug or slugify(data.name, max_length=SLUG_MAX_LENGTH, word_boundary=True)
     if not slug:
         form.errors = {"slug": ["Give a slug: the name has no letters or digits to make one from."]}
