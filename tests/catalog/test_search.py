@@ -124,12 +124,14 @@ def test_search_syntax_is_searched_for_literally(testapp, make_product, q):
 
 
 @pytest.mark.parametrize("term, query", [
-    ("shirt", '"shi" AND "hir" AND "irt"'),
+    ("shirt", '"shi" AND "irt"'),
     ("aaaa", '"aaa"'),
-    ('a"b"c', '"a""b" AND """b""" AND "b""c"'),
+    ('a"b"c', '"a""b" AND "b""c"'),
     ("abc", '"abc"'),
+    ("abcdef", '"abc" AND "def"'),
+    ("home shirt", '"hom" AND "e s" AND "hir" AND "irt"'),
 ])
-def test_the_full_text_query_is_the_terms_trigrams_each_a_quoted_string(term, query):
+def test_the_full_text_query_is_trigrams_covering_the_term_each_a_quoted_string(term, query):
     assert lists.fts_query(term) == query
 
 
