@@ -354,6 +354,8 @@ class QueryCounter:
 
     def __init__(self):
         self.statements = []
+        #: Each statement's parameters, as the driver received them.
+        self.parameters = []
 
     def __len__(self):
         return len(self.statements)
@@ -361,6 +363,7 @@ class QueryCounter:
     def _record(self, conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
             self.statements.append(statement)
+            self.parameters.append(parameters)
 
 
 @pytest.fixture
