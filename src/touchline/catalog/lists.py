@@ -21,6 +21,8 @@ becomes a :class:`ProductRow` or :class:`CategoryRow`, which the templates
 read and which give JSON and XML exactly the fields of the models' own
 ``__json__``.
 """
+from urllib.parse import quote_plus
+
 from sqlalchemy import Column, Integer, MetaData, Table, Text, bindparam, false, func, or_, select
 
 from touchline.pagination import Keyset, read
@@ -53,10 +55,19 @@ FTS = Table(
 class CategoryRow:
     """A category read as a plain row: what lists show, and the model's JSON."""
 
-    __slots__ = ("id", "name", "slug")
+    __slots__ = ("id", "name", "slug", "_query")
 
     def __init__(self, id, name, slug):
         self.id, self.name, self.slug = id, name, slug
+        self._query = None
+
+    @property
+    def query(self):
+        """``category=<slug>``, URL-encoded: the shop's filter links put a hundred of them on
+        a page, where Jinja's ``urlencode`` filter on each took a fifth of the page's time."""
+        if self._query is None:
+            self._query = "category=" + quote_plus(self.slug)
+        return self._query
 
     def __json__(self, request):
         return category_json(self)
