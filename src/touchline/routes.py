@@ -84,24 +84,24 @@ def url_for(request, route_name, placeholder, **kw):
     return lambda value: origin + path(value)
 
 
-def fixed_path(request, route_name):
-    """``request.route_path(route_name)`` for a route without parameters, memoized."""
-    key = (request.environ.get("SCRIPT_NAME", ""), route_name)
-    cache = request.registry["touchline.fixed_paths"]
+def _memoized(request, cache_name, name, make):
+    """``make(name)``, made once per script name (a path depends on where the app is mounted)."""
+    key = (request.environ.get("SCRIPT_NAME", ""), name)
+    cache = request.registry[cache_name]
     path = cache.get(key)
     if path is None:
-        path = cache[key] = request.route_path(route_name)
+        path = cache[key] = make(name)
     return path
+
+
+def fixed_path(request, route_name):
+    """``request.route_path(route_name)`` for a route without parameters, memoized."""
+    return _memoized(request, "touchline.fixed_paths", route_name, request.route_path)
 
 
 def asset_path(request, spec):
     """``request.static_path(spec)`` (cache-busting token included), memoized."""
-    key = (request.environ.get("SCRIPT_NAME", ""), spec)
-    cache = request.registry["touchline.asset_paths"]
-    path = cache.get(key)
-    if path is None:
-        path = cache[key] = request.static_path(spec)
-    return path
+    return _memoized(request, "touchline.asset_paths", spec, request.static_path)
 
 
 def includeme(config):

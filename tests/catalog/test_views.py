@@ -64,6 +64,7 @@ def test_the_list_as_json(testapp, make_product, kit, path, headers):
         "page": {"number": 1, "size": 20, "next": None, "previous": None},
         "q": "", "category": None,
         "categories": [{"id": kit.id, "name": "Match kit", "slug": "match-kit"}],
+        "more_categories": False,
         "message": None,
     }
 
@@ -256,6 +257,23 @@ def test_category_links_keep_the_search(testapp, big_shop):
     }
     assert names_on(testapp.get(links["Match kit"])) == []
     assert "No products match your search." in testapp.get(links["Match kit"]).html.main.text
+
+
+def test_a_dozen_category_links_then_one_to_all_of_them(testapp, make_category, make_product):
+    categories = [make_category(f"Range {number:02d}") for number in range(15)]
+    make_product("Last range cap", category=categories[-1])
+    page = testapp.get("/catalogs/")
+    links = [(a.text, a["href"]) for a in page.html.find("nav", class_="categories").find_all("a")]
+    assert links[0] == ("All products", "/catalogs/")
+    # The product's "Match kit" (from the fixtures) comes first in name order.
+    assert [text for text, _ in links[1:-1]] == ["Match kit"] + [f"Range {number:02d}" for number in range(11)]
+    assert links[-1] == ("All categories", "/catalogs/categories")
+    data = testapp.get("/catalogs/.json").json
+    assert len(data["categories"]) == 12 and data["more_categories"] is True
+    # A category beyond the links still filters, and its page names it.
+    beyond = testapp.get("/catalogs/?category=range-14")
+    assert names_on(beyond) == ["Last range cap"]
+    assert beyond.html.h1.text == "Shop: Range 14"
 
 
 def test_an_unknown_category_says_so(testapp, big_shop):

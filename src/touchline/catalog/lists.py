@@ -161,9 +161,12 @@ FTS_MATCHES = select(FTS.c.rowid).where(FTS.c.catalog_products_fts.match(bindpar
     bindparam("cap", type_=Integer))
 
 CATEGORIES = select(C.c.id, C.c.name, C.c.slug, C.c.sort_name)
-#: The category links above the shop, in order; a shop has a handful, this is a safety cap.
-CATEGORY_LINKS_LIMIT = 100
-CATEGORY_LINKS = CATEGORY_KEYSET.ordered(select(C.c.id, C.c.name, C.c.slug)).limit(CATEGORY_LINKS_LIMIT)
+#: The category links above the shop, in order: a dozen at most, like the home page's
+#: panels, then a link to all of them (a shop of a hundred categories would otherwise put a
+#: hundred links on every page, and pay for them on every page).
+CATEGORY_LINKS_LIMIT = 12
+#: One more than is shown, to know whether there are more.
+CATEGORY_LINKS = CATEGORY_KEYSET.ordered(select(C.c.id, C.c.name, C.c.slug)).limit(CATEGORY_LINKS_LIMIT + 1)
 #: Every category, for the product form's choice.
 CATEGORY_CHOICES = CATEGORY_KEYSET.ordered(select(C.c.id, C.c.name))
 CATEGORY_BY_SLUG = select(C.c.id, C.c.name, C.c.slug).where(C.c.slug == bindparam("slug"))
@@ -240,7 +243,9 @@ def category_page(request):
 
 
 def category_links(request):
-    return [CategoryRow(*row) for row in read(request, CATEGORY_LINKS)]
+    """The first categories in order, and whether there are more than those."""
+    links = [CategoryRow(*row) for row in read(request, CATEGORY_LINKS)]
+    return links[:CATEGORY_LINKS_LIMIT], len(links) > CATEGORY_LINKS_LIMIT
 
 
 def category_by_slug(request, slug):

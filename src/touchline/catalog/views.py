@@ -22,7 +22,6 @@ from touchline.security import CREATE, DELETE, EDIT, VIEW
 from . import ORDER_INSTRUCTIONS
 from .lists import (
     CATEGORY_CHOICES,
-    CATEGORY_LINKS_LIMIT,
     category_by_slug,
     category_links,
     category_page,
@@ -53,12 +52,12 @@ def _search_term(request):
     return q.strip()
 
 
-def _chosen_category(request, categories, slug):
+def _chosen_category(request, categories, more, slug):
     """The category the ``category`` parameter names, or None if there is none."""
     for category in categories:
         if category.slug == slug:
             return category
-    if len(categories) < CATEGORY_LINKS_LIMIT or len(slug) > SLUG_MAX_LENGTH:
+    if not more or len(slug) > SLUG_MAX_LENGTH:
         return None
     if not re.fullmatch(SLUG_PATTERN, slug):
         return None
@@ -76,10 +75,10 @@ def product_list(request):
     """
     q = _search_term(request)
     slug = request.GET.get("category", "").strip()
-    categories = category_links(request)
+    categories, more_categories = category_links(request)
     category, message, kind, params = None, None, "all", {}
     if slug:
-        category = _chosen_category(request, categories, slug)
+        category = _chosen_category(request, categories, more_categories, slug)
         if category is None:
             message = f"The shop has no category “{slug}”."
             kind = "none"
@@ -95,6 +94,7 @@ def product_list(request):
         "q": q,
         "category": category,
         "categories": categories,
+        "more_categories": more_categories,
         "message": message,
     }
 
