@@ -31,7 +31,8 @@ from .schemas import (
 
 log = logging.getLogger("touchline.security")
 #: Accounts by name, whatever its case: served by the unique index on ``username_key``.
-USER_ORDER = Keyset((User.username_key, User.id))
+#: Unique, so it needs no tie-break (with ``id`` added, PostgreSQL sorts each name's one row).
+USER_ORDER = Keyset((User.username_key,))
 LOGIN_FAILED = "Wrong username or password."
 TOO_SHORT = f"Use at least {PASSWORD_MIN_LENGTH} characters."
 #: Messages the login page shows for ``?notice=...`` (an anonymous visitor

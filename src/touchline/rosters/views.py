@@ -37,16 +37,24 @@ class TeamRoster:
         return {**self.team.__json__(request), "players": self.players}
 
 
+def roster_teams_statement():
+    """Each team with its number of players, counted for the page's teams only."""
+    count = (
+        select(func.count(Player.id)).where(Player.team_id == Team.id).correlate(Team).scalar_subquery()
+    )
+    return select(Team, count)
+
+
+ROSTER_TEAMS = roster_teams_statement()
+
+
 @view_config(
     route_name="rosters.list", request_method="GET", permission=VIEW_PRIVATE,
     renderer="touchline.rosters:templates/rosters.jinja2",
 )
 def roster_list(request):
     """The teams with their player counts; a guardian's own children first."""
-    count = (
-        select(func.count(Player.id)).where(Player.team_id == Team.id).correlate(Team).scalar_subquery()
-    )
-    page = request.paginate(select(Team, count), keyset=TEAM_ORDER, scalars=False)
+    page = request.paginate(ROSTER_TEAMS, keyset=TEAM_ORDER, scalars=False)
     your_players = request.dbsession.scalars(
         select(Player)
         .join(player_guardians, player_guardians.c.player_id == Player.id)
