@@ -37,15 +37,10 @@ class TeamRoster:
         return {**self.team.__json__(request), "players": self.players}
 
 
-def roster_teams_statement():
-    """Each team with its number of players, counted for the page's teams only."""
-    count = (
-        select(func.count(Player.id)).where(Player.team_id == Team.id).correlate(Team).scalar_subquery()
-    )
-    return select(Team, count)
-
-
-ROSTER_TEAMS = roster_teams_statement()
+#: Each team with its number of players, counted for the page's teams only.
+ROSTER_TEAMS = select(
+    Team, select(func.count(Player.id)).where(Player.team_id == Team.id).correlate(Team).scalar_subquery()
+)
 
 
 @view_config(
