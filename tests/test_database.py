@@ -120,23 +120,60 @@ def test_site_recovers_when_sqlite_database_appears(app_settings, ini_file, tmp_
     assert "No teams are available." in testapp.get("/teams", status=200).text
 
 
-def test_site_recovers_after_postgresql_drops_its_connections(app, database_url):
+def drop_connections(app, database_url):
+    """End the sessions of the app's pooled connections, as a restart or failover does.
+
+    The test harness's own connections stay: only the app's are ended.
+    """
     if not database_url.startswith("postgresql"):
         pytest.skip("terminating server connections is a PostgreSQL test")
     from sqlalchemy import create_engine, text
 
-    testapp = TestApp(app, extra_environ={"HTTP_HOST": HOST})
-    testapp.get("/teams", status=200)  # leaves a connection in the pool
+    engine = app.registry["touchline.engine"]
+    engine.dispose()  # so that the pool holds one connection, the one ended below
+    with engine.connect() as connection:  # back in the pool after
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
     admin = create_engine(database_url)
     with admin.connect() as connection:
-        connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        )
+        assert connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
     admin.dispose()
-    testapp.get("/teams", status=200)  # pool_pre_ping replaces the dead connection
+
+
+def test_site_recovers_after_postgresql_drops_its_connections(app, database_url):
+    testapp = TestApp(app, extra_environ={"HTTP_HOST": HOST})
+    testapp.get("/teams", status=200)
+    drop_connections(app, database_url)
+    # The request meets the dead connection, and runs again on a new one.
+    testapp.get("/teams", status=200)
+    testapp.get("/teams.json", status=200)
+
+
+def test_a_write_that_meets_a_dropped_connection_is_saved_once(writer_app, database_url):
+    writer_app.post("/_writer/return-redirect", status=303)
+    drop_connections(writer_app.app, database_url)
+    writer_app.post("/_writer/raise-redirect", status=302)
+    assert sorted(saved_names(writer_app)) == ["raise-redirect", "return-redirect"]
+
+
+def test_readiness_recovers_after_postgresql_drops_its_connections(app, database_url):
+    testapp = TestApp(app, extra_environ={"HTTP_HOST": HOST})
+    drop_connections(app, database_url)
+    assert testapp.get("/readyz").json == {"status": "ok", "database": "ok"}
+
+
+def test_pool_does_not_ping_each_connection_before_use(app, database_url):
+    """A dropped connection is handled by running the request again, not by a round trip each time."""
+    engine = app.registry["touchline.engine"]
+    testapp = TestApp(app, extra_environ={"HTTP_HOST": HOST})
+    testapp.get("/teams", status=200)
+    pings = []
+    original = engine.dialect.do_ping
+    engine.dialect.do_ping = lambda connection: pings.append(connection) or original(connection)
+    try:
+        testapp.get("/teams", status=200)
+    finally:
+        del engine.dialect.do_ping
+    assert pings == []
 
 
 def test_readyz_answers_200_with_a_database(testapp):
@@ -188,7 +225,8 @@ def test_pool_options_are_coerced_from_strings():
     assert engine.pool.size() == 7
     assert engine.pool._max_overflow == 3
     assert engine.pool._pre_ping is False
-    assert make_engine({"sqlalchemy.url": "sqlite://"}).pool._pre_ping is True
+    assert make_engine({"sqlalchemy.url": "sqlite://"}).pool._pre_ping is False
+    assert make_engine({"sqlalchemy.url": "sqlite://", "sqlalchemy.pool_pre_ping": "true"}).pool._pre_ping is True
 
 
 def test_database_url_comes_from_the_environment(app_settings, monkeypatch):

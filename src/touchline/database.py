@@ -3,8 +3,8 @@
 Every request gets ``request.dbsession``, joined to the request's explicit
 transaction manager (``request.tm``) that ``pyramid_tm`` commits or aborts
 when the request ends, and ``pyramid_retry`` runs the request again when
-the database reports a transient error (a serialization failure or a
-deadlock).
+the database reports a transient error (a serialization failure, a
+deadlock, or a connection the server dropped: see :func:`retry_dropped_connections`).
 
 zope.sqlalchemy's listeners are registered once, on the sessionmaker, and
 find each session's transaction manager in ``session.info``: registering
@@ -17,6 +17,7 @@ import weakref
 
 from pyramid.httpexceptions import HTTPRedirection
 from pyramid.settings import asbool
+from pyramid_retry import mark_error_retryable
 from pyramid_tm import maybe_tag_retryable
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -48,12 +49,13 @@ POOL_OPTIONS = {
 def make_engine(settings, prefix="sqlalchemy."):
     """Create the engine from (string) settings.
 
-    ``pool_pre_ping`` is on unless switched off, so that connections broken
-    while the database was away are replaced instead of failing a request:
-    the site recovers by itself when the database comes back.
+    Connections broken while the database was away are replaced without
+    failing a request (:func:`retry_dropped_connections`), so the pool does
+    not test each connection before use: ``pool_pre_ping`` costs a round trip
+    to the database on every request, and is off unless switched on.
     """
     url = make_url(settings[prefix + "url"])
-    options = {"pool_pre_ping": asbool(settings.get(prefix + "pool_pre_ping", True))}
+    options = {"pool_pre_ping": asbool(settings.get(prefix + "pool_pre_ping", False))}
     for name, coerce in POOL_OPTIONS.items():
         value = settings.get(prefix + name)
         if value not in (None, ""):
@@ -66,6 +68,7 @@ def make_engine(settings, prefix="sqlalchemy."):
     engine = create_engine(url, **options)
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "handle_error", retry_dropped_connections)
     _forget_connections_in_forked_children(engine)
     return engine
 
@@ -83,6 +86,24 @@ def _forget_connections_in_forked_children(engine):
             engine.dispose(close=False)
 
     os.register_at_fork(after_in_child=after_fork)
+
+
+def retry_dropped_connections(context):
+    """A statement that finds its connection dropped makes its request run again.
+
+    When the database restarts, fails over, or ends sessions, the pool's
+    connections are dead.  The first statement that meets one fails with
+    a disconnect; SQLAlchemy then replaces every connection the pool held,
+    and this marks the error retryable, so that ``pyramid_retry`` runs the
+    request again on a new connection: nobody sees the error.  It is safe
+    because the server ended that transaction with the connection, so the
+    request had written nothing.  A failed connect (the database is still
+    away: a 503 at once) and a failed COMMIT (perhaps committed: never run
+    twice) have no statement, and are not retried.
+    """
+    error = context.sqlalchemy_exception
+    if context.is_disconnect and context.execution_context is not None and error is not None:
+        mark_error_retryable(error)
 
 
 def _sqlite_on_connect(dbapi_connection, connection_record):

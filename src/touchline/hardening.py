@@ -299,7 +299,7 @@ def refuse(request, hardening, refusal):
 
 
 def retry_attempts(request):
-    """``retry.activate_hook``: a refused request, or a read, is tried once, its body never copied.
+    """``retry.activate_hook``: a refused request is tried once, its body never copied.
 
     pyramid_retry runs before any tween and, to retry, copies the whole
     body first (and turns an invalid Content-Length into an empty body);
@@ -308,10 +308,6 @@ def retry_attempts(request):
     """
     hardening = request.registry.get(REGISTRY_KEY)
     if hardening is not None and screen(request, hardening) is not None:
-        return 1
-    if request.method in SAFE_METHODS:
-        # Reads at READ COMMITTED never meet a serialization failure:
-        # there is nothing to retry, and no body to keep for it.
         return 1
     return None
 
