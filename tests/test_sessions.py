@@ -1,11 +1,12 @@
 """Server-side sessions: only a random id in the cookie, the data in the database."""
 import datetime
 
+import pytest
 from sqlalchemy import func, select, update
 from webtest import TestApp
 
 from touchline.sessions import SessionRecord, hash_id
-from touchline.testing import post_form
+from touchline.testing import HOST, make_app, post_form
 
 
 def cookie(testapp):
@@ -94,3 +95,38 @@ def test_a_forged_cookie_is_ignored(testapp):
     assert testapp.get("/teams").status_int == 200
     testapp.set_cookie("touchline_session", "y" * 5000)
     assert testapp.get("/teams").status_int == 200
+
+
+# Pyramid's own remember() and forget() keep their documented meaning ------------------------
+
+
+@pytest.fixture
+def remembering_app(app_settings, database_url, committing_testapp):
+    """The site plus tests.support.remembering, whose pages call remember() and forget()."""
+    app = make_app(app_settings, **{
+        "sqlalchemy.url": database_url,
+        "touchline.addons": app_settings["touchline.addons"] + "\ntests.support.remembering",
+    })
+    yield TestApp(app, extra_environ={"HTTP_HOST": HOST})
+    app.registry["touchline.engine"].dispose()
+
+
+def test_remember_with_a_user_id_logs_that_user_in(remembering_app, make_committed_user):
+    user_id = make_committed_user("casey", "coach")
+    response = remembering_app.post(f"/_remember/{user_id}")
+    # The same request knows the user at once ...
+    assert response.json == {"user": "casey", "identity": user_id}
+    assert response.headers["Cache-Control"] == "no-store"
+    # ... and the next ones through the session cookie.
+    assert "casey" in remembering_app.get("/account").text
+    remembering_app.post("/_forget", status=303)
+    remembering_app.get("/account", status=303)
+
+
+@pytest.mark.parametrize("active", [False, None])
+def test_remember_refuses_an_id_without_an_active_user(remembering_app, make_committed_user, active):
+    user_id = make_committed_user("casey", "coach", active=False) if active is False else 999_999
+    response = remembering_app.post(f"/_remember/{user_id}", status=500)
+    assert "casey" not in response.text
+    assert "touchline_session" not in remembering_app.cookies
+    remembering_app.get("/account", status=303)

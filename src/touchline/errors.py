@@ -94,10 +94,9 @@ def _settle_identity(request):
 
 def forget_identity(request):
     """Answer this request as an anonymous one, without asking the database."""
-    from touchline.sessions import ServerSession
+    from touchline.sessions import anonymous_session
 
-    request.user = None
-    request.session = ServerSession(request)
+    anonymous_session(request)
 
 
 def last_resort(request, exc):

@@ -78,29 +78,41 @@ class SecurityPolicy:
     def permits(self, request, context, permission):
         return self.acl.permits(context, principals_for(request.user), permission)
 
-    def remember(self, request, userid, **kw):
-        """Called with the user at login: a new session id and CSRF token."""
-        user = kw.get("user")
+    def remember(self, request, userid, user=None, **kw):
+        """Log in the active user ``userid``: a new session id and CSRF token.
+
+        ``remember(request, user.id)`` is all it takes, as Pyramid documents;
+        a caller that has the user at hand may pass ``user=`` to save the
+        query.  An id with no active user behind it logs nobody in, loudly.
+        """
+        if user is None:
+            from touchline.users import User
+
+            user = request.dbsession.get(User, userid)
+        if user is None or user.id != userid or not user.active:
+            raise ValueError(f"remember(): no active user has the id {userid!r}")
         request.session.login(user)
-        request.user = user
         request.environ[PRIVATE_ENVIRON_KEY] = True
         return []
 
     def forget(self, request, **kw):
         request.session.invalidate()
-        request.user = None
         return []
 
 
 def request_user(request):
-    """The logged-in, active user, or None; one query with the session, once per request.
+    """The logged-in, active user, or None: the session's, loaded with it in one query.
 
     Anonymous requests without a session cookie touch no database at all.
+    Read from the session each time, so a login or logout during the
+    request shows at once.
     """
-    settings = request.registry["touchline.session_settings"]
-    if settings.cookie_name not in request.cookies:
-        return None
-    user = request.session.user
+    session = request.session_slot.session
+    if session is None:
+        if request.registry["touchline.session_settings"].cookie_name not in request.cookies:
+            return None
+        session = request.session
+    user = session.user
     if user is not None:
         request.environ[PRIVATE_ENVIRON_KEY] = True
     return user
@@ -125,5 +137,5 @@ def set_account_routes(config, login, logout, account=None):
 def includeme(config):
     config.set_root_factory(Root)
     config.set_security_policy(SecurityPolicy())
-    config.add_request_method(request_user, "user", reify=True)
+    config.add_request_method(request_user, "user", property=True)
     config.add_directive("set_account_routes", set_account_routes)

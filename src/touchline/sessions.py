@@ -133,6 +133,13 @@ class ServerSession(dict):
     del _mutating
 
     # Touchline's own ------------------------------------------------------
+    def detach(self):
+        """Become an empty, anonymous session that saves nothing, without touching the database."""
+        dict.clear(self)
+        self.record = None
+        self.user = None
+        self.dirty = False
+
     def login(self, user):
         """Start an authenticated session: a new id, a new CSRF token, the user."""
         data = {key: value for key, value in self.items() if key != "_csrft_"}
@@ -187,6 +194,41 @@ def load_session(request):
 
     One query loads the session and its user; expired sessions are deleted.
     """
+    slot = request.session_slot
+    if slot.session is None:
+        slot.session = _load(request)
+    return slot.session
+
+
+class SessionSlot:
+    """Where a request keeps its session once loaded (``request.session_slot``).
+
+    ``request.user`` reads the user from it, and the session tween saves
+    it, without loading a session that the request never asked for.  One
+    per request object: a request that ``pyramid_retry`` runs again starts
+    with an empty slot.
+    """
+
+    __slots__ = ("session",)
+
+    def __init__(self, request):
+        self.session = None
+
+
+def anonymous_session(request):
+    """Answer the rest of this request with an empty session, without asking the database.
+
+    For a request that met a database outage: whether or not the session
+    was loaded, the user is nobody and nothing is saved.
+    """
+    slot = request.session_slot
+    if slot.session is None:
+        slot.session = ServerSession(request)
+    else:
+        slot.session.detach()
+
+
+def _load(request):
     settings = request.registry["touchline.session_settings"]
     session_id = request.cookies.get(settings.cookie_name)
     if not session_id or len(session_id) > 128:
@@ -241,7 +283,7 @@ def session_tween_factory(handler, registry):
 
     def session_tween(request):
         response = handler(request)
-        session = request.__dict__.get("session")  # only if this request loaded it
+        session = request.session_slot.session  # only if this request loaded it
         if session is None:
             return response
         session_id = session.save(settings)
@@ -264,6 +306,7 @@ def session_tween_factory(handler, registry):
 
 def includeme(config):
     config.registry["touchline.session_settings"] = SessionSettings(config.registry.settings)
+    config.add_request_method(SessionSlot, "session_slot", reify=True)
     config.set_session_factory(load_session)
     config.add_purge_job("sessions", purge_sessions)
     config.add_tween(
