@@ -72,3 +72,59 @@ json_values = st.recursive(
 def test_xml_is_always_well_formed(value):
     """Whatever the data (control characters, markup, odd keys), the XML parses."""
     ET.fromstring(to_xml({"data": value}))
+
+
+# A view that declares its format answers in it alone ----------------------------------------
+
+
+def _api_token(testapp):
+    return testapp.get("/account.json").json["account"]["csrf_token"]
+
+
+@pytest.mark.parametrize(
+    "suffix, accept, status",
+    [
+        ("", None, 200),
+        ("", "*/*", 200),
+        ("", "application/json", 200),
+        ("", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", 200),
+        ("", "application/json;q=0.1, application/xml", 200),
+        ("", "application/xml", 406),
+        ("", "text/xml", 406),
+        ("", "text/html", 406),
+        (".json", "application/xml", 200),
+        (".xml", None, 406),
+        (".xml", "application/json", 406),
+    ],
+)
+def test_a_declared_json_view_never_answers_xml(testapp, login, admin, make_team, suffix, accept, status):
+    """``PUT /teams/{id}`` declares ``touchline_json``: JSON, or a 406 (in JSON), whatever is asked."""
+    team = make_team("Foxes")
+    login(testapp, "alex")
+    headers = {"X-CSRF-Token": _api_token(testapp)}
+    if accept is not None:
+        headers["Accept"] = accept
+    response = testapp.put(f"/teams/{team.id}{suffix}", '{"name": "Cubs"}', headers=headers,
+                           content_type="application/json", status=status)
+    assert response.content_type == "application/json"
+    if status == 200:
+        assert response.json["team"]["name"] == "Cubs"
+    else:
+        assert response.json["error"]["status"] == 406
+        assert team.name == "Foxes"
+
+
+def test_a_declared_json_views_errors_are_json_whatever_is_asked(testapp, login, admin, make_team):
+    team = make_team("Foxes")
+    login(testapp, "alex")
+    response = testapp.put(f"/teams/{team.id}", '{"name": ""}', status=422, content_type="application/json",
+                           headers={"X-CSRF-Token": _api_token(testapp), "Accept": "text/html, */*"})
+    assert response.content_type == "application/json"
+    assert set(response.json["error"]["fields"]) == {"name"}
+
+
+def test_template_views_are_still_negotiated(testapp, make_team):
+    team = make_team("Foxes")
+    assert testapp.get(f"/teams/{team.id}", headers={"Accept": "application/xml"}).content_type == "application/xml"
+    assert testapp.get(f"/teams/{team.id}", headers={"Accept": "application/json"}).json["team"]["name"] == "Foxes"
+    assert testapp.get(f"/teams/{team.id}", headers={"Accept": "image/png"}, status=406)

@@ -8,6 +8,9 @@ three formats always carry the same fields.
 
 The format is the suffix when there is one, otherwise the best match for
 the ``Accept`` header; a client that accepts none of the three gets 406.
+Only views that render a template are negotiated: a view that declares its
+own format (``renderer="touchline_json"``, the API's writes) answers in it,
+or 406 when the client does not accept it, and its errors come in it too.
 """
 import datetime
 import decimal
@@ -29,6 +32,12 @@ OFFERS = (
     ("text/xml", "xml"),
 )
 _FORMAT_OF = dict(OFFERS)
+#: The media types of each format.
+MEDIA = {fmt: tuple(media for media, of in OFFERS if of == fmt) for fmt in ("html", "json", "xml")}
+#: The renderers that name their format: a view that declares one answers in that format only.
+DECLARED_FORMATS = {"touchline_json": "json", "touchline_xml": "xml"}
+#: WSGI environ key of the format a matched view declared (its errors come in it too).
+DECLARED_ENVIRON_KEY = "touchline.declared_format"
 SUFFIXES = {".json": "json", ".xml": "xml"}
 #: The route marker that resource routes add after their pattern.
 EXT_MARKER = "ext"
@@ -78,21 +87,40 @@ def request_format(request):
     return suffix_format(request) or accept_format(request)
 
 
+def accepts(request, fmt):
+    """Whether the client takes ``fmt``: the suffix names it, or the Accept header allows it."""
+    suffix = suffix_format(request)
+    if suffix is not None:
+        return suffix == fmt
+    header = request.environ.get("HTTP_ACCEPT")
+    return header is None or _accepts(header, fmt)
+
+
+@functools.lru_cache(maxsize=512)
+def _accepts(header, fmt):
+    accept = create_accept_header(header)
+    return not isinstance(accept, AcceptValidHeader) or bool(accept.acceptable_offers(MEDIA[fmt]))
+
+
 def error_format(request):
-    """The format an error page is rendered in: as asked, else HTML."""
-    return request.format or "html"
+    """The format an error page is rendered in: the matched view's own, else as asked, else HTML."""
+    return request.environ.get(DECLARED_ENVIRON_KEY) or request.format or "html"
 
 
 def negotiated_view(view, info):
     """Render a resource route's view in the format the client asked for.
 
     HTML uses the view's own template; JSON and XML replace it by the
-    ``touchline_json`` and ``touchline_xml`` renderers.  Views on other
-    routes, and exception views, are left as they are.
+    ``touchline_json`` and ``touchline_xml`` renderers.  A view that
+    declares one of those answers in it alone (:func:`declared_format_view`).
+    Views on other routes, and exception views, are left as they are.
     """
     route_name = info.options.get("route_name")
     if info.exception_only or route_name not in info.registry[RESOURCE_ROUTES]:
         return view
+    declared = DECLARED_FORMATS.get(getattr(info.options.get("renderer"), "name", None))
+    if declared is not None:
+        return declared_format_view(view, declared)
 
     def negotiate(context, request):
         fmt = request.format
@@ -111,6 +139,35 @@ def negotiated_view(view, info):
     return negotiate
 
 
+def declared_format_view(view, fmt):
+    """A view that answers ``fmt`` only: in it, or 406 when the client does not take it."""
+
+    def answer_in_declared_format(context, request):
+        request.environ[DECLARED_ENVIRON_KEY] = fmt
+        if not accepts(request, fmt):
+            raise HTTPNotAcceptable(f"This resource answers {MEDIA[fmt][0]} only.")
+        return view(context, request)
+
+    return answer_in_declared_format
+
+
+class Page(dict):
+    """A view's data, and what its HTML template needs besides: one value for every format.
+
+    JSON and XML carry ``data`` alone; the template gets ``data``'s keys and
+    the others (a login form's values, its message).  A view returns one
+    without asking which format is wanted:
+    ``return Page({"login": {"csrf_token": token}}, form=form, message=None)``.
+    """
+
+    def __init__(self, data, **template_values):
+        super().__init__(data, **template_values)
+        self.data = data
+
+    def __json__(self, request):
+        return self.data
+
+
 _PLAIN = frozenset((str, int, float, bool, type(None)))
 
 
@@ -123,6 +180,8 @@ def primitive(value, request):
     cls = value.__class__
     if cls in _PLAIN:
         return value
+    if cls is not dict and hasattr(value, "__json__"):  # objects, and a Page (a dict)
+        return primitive(value.__json__(request), request)
     if isinstance(value, dict):
         return {
             str(key): item if item.__class__ in _PLAIN else primitive(item, request)
@@ -130,8 +189,6 @@ def primitive(value, request):
         }
     if isinstance(value, (list, tuple)):
         return [item if item.__class__ in _PLAIN else primitive(item, request) for item in value]
-    if hasattr(value, "__json__"):
-        return primitive(value.__json__(request), request)
     if isinstance(value, (str, int, float)):  # subclasses, such as str enums
         return value.value if isinstance(value, enum.Enum) else value
     if isinstance(value, enum.Enum):
@@ -243,6 +300,6 @@ def includeme(config):
     config.add_renderer("touchline_json", JSONRenderer)
     config.add_renderer("touchline_xml", XMLRenderer)
     config.add_request_method(request_format, "format", reify=True)
-    config.add_request_method(error_format, "error_format", reify=True)
+    config.add_request_method(error_format, "error_format", property=True)
     config.add_view_deriver(negotiated_view)
     config.add_directive("add_resource_route", add_resource_route)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from touchline.database import commit_without_waiting_for_disk
 from touchline.errors import render_error
+from touchline.formats import Page
 from touchline.forms import Form, validate_form
 from touchline.logsafe import security_event
 from touchline.pagination import Keyset
@@ -44,9 +45,11 @@ NOTICES = {"password-reset": "Your password was changed. Log in with it now."}
 
 
 def _login_page(request, form, status=200, message=None):
+    """The login page; JSON clients read the CSRF token they must send with the login."""
     request.response.status_int = status
-    return {"form": form, "message": message, "next": safe_next(form.value("next")),
-            "notice": NOTICES.get(request.GET.get("notice"))}
+    return Page({"login": {"csrf_token": get_csrf_token(request)}},
+                form=form, message=message, next=safe_next(form.value("next")),
+                notice=NOTICES.get(request.GET.get("notice")))
 
 
 @view_config(
@@ -54,9 +57,6 @@ def _login_page(request, form, status=200, message=None):
     renderer="touchline.accounts:templates/login.jinja2",
 )
 def login_form(request):
-    if request.format != "html":
-        # JSON clients fetch the CSRF token they must send with the login.
-        return {"login": {"csrf_token": get_csrf_token(request)}}
     return _login_page(request, Form({"next": request.GET.get("next", "")}))
 
 
@@ -105,15 +105,15 @@ def logout(request):
 
 
 def _account_page(request, profile=None, password=None, status=200):
+    """The account page; JSON clients read the account and the CSRF token their writes need."""
     user = request.user
     request.response.status_int = status
-    return {
-        "user": user,
-        "profile": profile if profile is not None else Form(
-            {"display_name": user.display_name, "email": user.email}
-        ),
-        "password_form": password if password is not None else Form(),
-    }
+    return Page(
+        {"account": {**user.__json__(request), "email": user.email, "csrf_token": get_csrf_token(request)}},
+        user=user,
+        profile=profile if profile is not None else Form({"display_name": user.display_name, "email": user.email}),
+        password_form=password if password is not None else Form(),
+    )
 
 
 @view_config(
@@ -121,9 +121,6 @@ def _account_page(request, profile=None, password=None, status=200):
     renderer="touchline.accounts:templates/account.jinja2",
 )
 def account(request):
-    if request.format != "html":
-        return {"account": {**request.user.__json__(request), "email": request.user.email,
-                            "csrf_token": get_csrf_token(request)}}
     return _account_page(request)
 
 

@@ -44,3 +44,5 @@ def team_links(request, team):
 
 def includeme(config):
     config.add_directive("add_team_link", add_team_link)
+    # In the team page's template, so that one dict serves HTML, JSON and XML alike.
+    config.add_request_method(team_links, "team_links")

@@ -15,7 +15,6 @@ from touchline.pagination import read
 from touchline.security import CREATE, DELETE, EDIT, VIEW
 from touchline.users import Role, User
 
-from .links import team_links
 from .models import DEFAULT_LEVEL, TEAM_ORDER, Level, Team
 from .permissions import MANAGE_COACHES
 from .schemas import TeamAdminIn, TeamIn
@@ -88,8 +87,6 @@ LEVEL_LABELS = {level: level.label for level in Level}
     renderer="touchline.teams:templates/team.jinja2",
 )
 def team_show(context, request):
-    if request.format == "html":
-        return {"team": context, "links": team_links(request, context)}
     return {"team": context}
 
 
