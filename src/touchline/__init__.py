@@ -36,6 +36,8 @@ def main(global_config, **settings):
         config.include(".formats")
         config.include(".errors")
         config.include(".forms")
+        # After formats and forms: the CRUD layer's views use both.
+        config.include(".crud")
         config.include(".routes")
         config.include(".uploads")
         # The add-on API last among the core: it offers directives to add-ons.

@@ -23,3 +23,4 @@ def includeme(config):
     config.add_pshell_variable("Category", Category, "The shop's product categories.")
     config.add_demo_populator("catalog", "touchline.catalog.populate.populate_catalog", order=50)
     config.scan(".views")
+    config.add_editor("touchline.catalog.views.ProductEditor")

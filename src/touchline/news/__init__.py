@@ -22,4 +22,5 @@ def includeme(config):
     config.add_pshell_variable("Post", Post, "The Post model: a news post, draft or published.")
     config.add_demo_populator("news", "touchline.news.populate.populate_news", order=40)
     config.scan(".views")
+    config.add_editor("touchline.news.views.PostEditor")
     config.scan(".feed")

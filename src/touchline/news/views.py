@@ -12,11 +12,12 @@ a page by its links costs the same on page 1 and page 250.  The HTML
 list reads what its template shows (the stored excerpt); JSON and XML read
 the stored HTML, and the Markdown source only where the user may edit.
 """
-from pyramid.httpexceptions import HTTPNoContent, HTTPSeeOther
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from touchline.forms import Form, InvalidData, validate_form, validate_json
+from touchline.crud import Editor
+from touchline.forms import Form, validate_form
 from touchline.pagination import read
 from touchline.security import BASE_ACL, CREATE, DELETE, EDIT, PUBLISH, VIEW
 from touchline.users import Role, User
@@ -263,32 +264,22 @@ def post_unpublish(context, request):
 # The JSON API ------------------------------------------------------------------
 
 
-@view_config(route_name="news.list", request_method="POST", permission=CREATE, renderer="touchline_json")
-def post_create_json(request):
-    data = validate_json(request, PostIn)
-    post = _new_post(request)
-    errors = _apply(request, post, data)
-    if errors:
-        raise InvalidData(errors)
-    request.dbsession.add(post)
-    request.dbsession.flush()
-    request.response.status_int = 201
-    request.response.location = request.route_url("news.show", slug=post.slug)
-    return {"post": post}
+class PostEditor(Editor):
+    """The news JSON API writes: a post starts as its author's draft; publishing is its own step."""
 
+    key = "post"
+    collection_route = "news.list"
+    item_route = "news.show"
+    schema_class = PostIn
 
-@view_config(route_name="news.show", request_method="PUT", permission=EDIT, renderer="touchline_json")
-def post_update_json(context, request):
-    data = validate_json(request, PostIn, partial=_values(context))
-    errors = _apply(request, context, data)
-    if errors:
-        raise InvalidData(errors)
-    request.dbsession.flush()
-    return {"post": context}
+    def new(self):
+        return _new_post(self.request)
 
+    def current(self, post):
+        return _values(post)
 
-@view_config(route_name="news.show", request_method="DELETE", permission=DELETE)
-def post_delete_json(context, request):
-    request.dbsession.delete(context)
-    request.dbsession.flush()
-    return HTTPNoContent()
+    def apply(self, post, data):
+        return _apply(self.request, post, data)
+
+    def location(self, post):
+        return self.request.route_url(self.item_route, slug=post.slug)

@@ -69,3 +69,4 @@ def includeme(config):
     )
     config.add_demo_populator("rosters", "touchline.rosters.populate.populate_players", order=20)
     config.scan(".views")
+    config.add_editor("touchline.rosters.views.PlayerEditor")

@@ -7,12 +7,13 @@ nofollow``.  Names go through the request's :class:`~.models.NameRule`
 Forms and JSON writes share one schema, so a player that cannot be saved
 from the page cannot be saved through the API either.
 """
-from pyramid.httpexceptions import HTTPNoContent, HTTPSeeOther
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
-from touchline.forms import Form, InvalidData, validate_form, validate_json
+from touchline.crud import Editor
+from touchline.forms import Form, validate_form
 from touchline.security import CREATE, DELETE, EDIT, VIEW_PRIVATE
 from touchline.teams.models import TEAM_ORDER, Team
 from touchline.users import Role, User
@@ -249,34 +250,20 @@ def player_delete(context, request):
 # The JSON API ------------------------------------------------------------------
 
 
-@view_config(route_name="rosters.roster", request_method="POST", permission=CREATE,
-             renderer="touchline_json")
-def player_create_json(context, request):
-    data = validate_json(request, PlayerIn)
-    player = Player()
-    errors = _apply(request, player, context.team, data)
-    if errors:
-        raise InvalidData(errors)
-    request.dbsession.add(player)
-    request.dbsession.flush()
-    request.response.status_int = 201
-    request.response.location = request.route_url("rosters.player", id=player.id)
-    return {"player": player}
+class PlayerEditor(Editor):
+    """The rosters' JSON API writes: the consent, shirt number and guardian rules are ``_apply``'s."""
 
+    key = "player"
+    collection_route = "rosters.roster"
+    item_route = "rosters.player"
+    schema_class = PlayerIn
 
-@view_config(route_name="rosters.player", request_method="PUT", permission=EDIT,
-             renderer="touchline_json")
-def player_update_json(context, request):
-    data = validate_json(request, PlayerIn, partial=_json_values(context))
-    errors = _apply(request, context, context.team, data)
-    if errors:
-        raise InvalidData(errors)
-    request.dbsession.flush()
-    return {"player": context}
+    def new(self):
+        return Player()
 
+    def current(self, player):
+        return _json_values(player)
 
-@view_config(route_name="rosters.player", request_method="DELETE", permission=DELETE)
-def player_delete_json(context, request):
-    request.dbsession.delete(context)
-    request.dbsession.flush()
-    return HTTPNoContent()
+    def apply(self, player, data):
+        # The context is the roster (to add to) or the player: either knows the team.
+        return _apply(self.request, player, self.context.team, data)

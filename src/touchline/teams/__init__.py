@@ -22,3 +22,4 @@ def includeme(config):
     config.add_pshell_variable("Level", Level, "The age groups, U06 to U18, as an enum.")
     config.add_demo_populator("teams", "touchline.teams.populate.populate_teams", order=10)
     config.scan(".views")
+    config.add_editor("touchline.teams.views.TeamEditor")

@@ -6,11 +6,12 @@ cannot be saved from the page cannot be saved through the API either.
 import itertools
 import operator
 
-from pyramid.httpexceptions import HTTPNoContent, HTTPSeeOther
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import bindparam, func, select
 
-from touchline.forms import Form, InvalidData, validate_form, validate_json
+from touchline.crud import Editor
+from touchline.forms import Form, validate_form
 from touchline.pagination import read
 from touchline.security import CREATE, DELETE, EDIT, VIEW
 from touchline.users import Role, User
@@ -229,37 +230,26 @@ def team_delete(context, request):
 # The JSON API ------------------------------------------------------------------
 
 
-@view_config(route_name="teams.list", request_method="POST", permission=CREATE, renderer="touchline_json")
-def team_create_json(request):
-    data = validate_json(request, _schema(request, request.context))
-    team = Team()
-    errors = _apply(request, team, data)
-    if errors:
-        raise InvalidData(errors)
-    request.dbsession.add(team)
-    request.dbsession.flush()
-    request.response.status_int = 201
-    request.response.location = request.route_url("teams.show", id=team.id)
-    return {"team": team}
+class TeamEditor(Editor):
+    """The teams' JSON API writes; only an admin may name coaches."""
 
+    key = "team"
+    collection_route = "teams.list"
+    item_route = "teams.show"
 
-@view_config(route_name="teams.show", request_method="PUT", permission=EDIT, renderer="touchline_json")
-def team_update_json(context, request):
-    schema = _schema(request, context)
-    current = _values(context)
-    current["coaches"] = [coach.id for coach in context.coaches]
-    if schema is TeamIn:
-        del current["coaches"]
-    data = validate_json(request, schema, partial=current)
-    errors = _apply(request, context, data)
-    if errors:
-        raise InvalidData(errors)
-    request.dbsession.flush()
-    return {"team": context}
+    def schema(self):
+        return _schema(self.request, self.context)
 
+    def new(self):
+        return Team()
 
-@view_config(route_name="teams.show", request_method="DELETE", permission=DELETE)
-def team_delete_json(context, request):
-    request.dbsession.delete(context)
-    request.dbsession.flush()
-    return HTTPNoContent()
+    def current(self, team):
+        current = _values(team)
+        if self.schema() is TeamIn:
+            del current["coaches"]
+        else:
+            current["coaches"] = [coach.id for coach in team.coaches]
+        return current
+
+    def apply(self, team, data):
+        return _apply(self.request, team, data)

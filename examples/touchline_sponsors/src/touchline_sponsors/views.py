@@ -8,13 +8,13 @@ a form with a mistake never leaves a stored image behind.
 """
 from pyramid.httpexceptions import (
     HTTPBadRequest,
-    HTTPNoContent,
     HTTPNotFound,
     HTTPSeeOther,
 )
 from pyramid.view import view_config
 
-from touchline.forms import Form, InvalidData, validate_form, validate_json
+from touchline.crud import Editor
+from touchline.forms import Form, InvalidData, validate_form
 from touchline.security import CREATE, DELETE, EDIT, VIEW
 from touchline.uploads import InvalidImage
 
@@ -191,30 +191,21 @@ def _json_logo(request, data):
         raise InvalidData({"logo": [str(exc)]}) from None
 
 
-@view_config(route_name="sponsors.list", request_method="POST", permission=CREATE, renderer="touchline_json")
-def sponsor_create_json(request):
-    data = validate_json(request, SponsorIn)
-    sponsor = Sponsor(logo=_json_logo(request, data) if data.logo is not None else None)
-    _apply(sponsor, data)
-    request.dbsession.add(sponsor)
-    request.dbsession.flush()
-    request.response.status_int = 201
-    request.response.location = request.route_url("sponsors.show", id=sponsor.id)
-    return {"sponsor": sponsor}
+class SponsorEditor(Editor):
+    """The sponsors' JSON API writes, on the core's CRUD layer: only the logo is the add-on's own."""
 
+    key = "sponsor"
+    collection_route = "sponsors.list"
+    item_route = "sponsors.show"
+    schema_class = SponsorIn
 
-@view_config(route_name="sponsors.show", request_method="PUT", permission=EDIT, renderer="touchline_json")
-def sponsor_update_json(context, request):
-    data = validate_json(request, SponsorIn, partial=_values(context))
-    if "logo" in data.model_fields_set:
-        context.logo = _json_logo(request, data) if data.logo is not None else None
-    _apply(context, data)
-    request.dbsession.flush()
-    return {"sponsor": context}
+    def new(self):
+        return Sponsor()
 
+    def current(self, sponsor):
+        return _values(sponsor)
 
-@view_config(route_name="sponsors.show", request_method="DELETE", permission=DELETE)
-def sponsor_delete_json(context, request):
-    request.dbsession.delete(context)
-    request.dbsession.flush()
-    return HTTPNoContent()
+    def apply(self, sponsor, data):
+        if "logo" in data.model_fields_set:
+            sponsor.logo = _json_logo(self.request, data) if data.logo is not None else None
+        _apply(sponsor, data)
