@@ -5,7 +5,8 @@ An add-on says once what is particular to its model, in a subclass of
 starts, how valid data is applied (where its own rules live: consent, slugs,
 coaches) and which values a partial update starts from.  It registers the
 subclass with ``config.add_editor(MyEditor)`` in its ``includeme``, and
-the JSON API's writes follow, the same for every model:
+the writes follow, the same for every model.  The JSON API's, when the class
+names ``collection_route`` and ``item_route``:
 
 - ``POST`` on the collection route: 201 with ``Location`` and the record;
 - ``PUT`` on the item route: a partial update, 200 with the record;
@@ -13,13 +14,19 @@ the JSON API's writes follow, the same for every model:
 - 415 for a body that is not JSON, 422 with each field's errors, 403, 404
   and 406 as everywhere else, all in JSON.
 
+The HTML forms', when it names ``new_route``, ``edit_route`` and ``delete_route``:
+the empty form and its ``POST`` (a redirect, or the form again with status
+400 and the errors beside the fields), the same for a record's edit form,
+and a delete confirmation page whose ``POST`` deletes; each success is
+flashed, in the add-on's words.
+
 The views run with the permissions named by ``create_permission``,
 ``edit_permission`` and ``delete_permission``, checked against the
 context the route's resource factory gives, as every view of the site is.
 """
-from pyramid.httpexceptions import HTTPNoContent
+from pyramid.httpexceptions import HTTPNoContent, HTTPSeeOther
 
-from touchline.forms import InvalidData, validate_json
+from touchline.forms import Form, InvalidData, validate_form, validate_json
 from touchline.security import CREATE, DELETE, EDIT
 
 
@@ -37,6 +44,15 @@ class Editor:
     create_permission = CREATE
     edit_permission = EDIT
     delete_permission = DELETE
+    #: The forms: the empty one (``GET``, ``POST`` creates), a record's, its delete confirmation.
+    new_route = None
+    edit_route = None
+    delete_route = None
+    #: The forms' template (it gets :meth:`form_page`'s values) and the confirmation's.
+    form_template = None
+    delete_template = None
+    #: The schema a form post is validated with, if not :meth:`schema`'s.
+    form_schema_class = None
 
     def __init__(self, context, request):
         self.context = context
@@ -66,6 +82,99 @@ class Editor:
 
     def location(self, record):
         return self.request.route_url(self.item_route, id=record.id)
+
+    # What each model says about its forms (``_form`` views) --------------------------
+
+    def new_values(self):
+        """The empty form's values (the defaults a new record would get)."""
+        return {}
+
+    def form_values(self, record):
+        """A record's fields as its edit form shows them."""
+        raise NotImplementedError
+
+    def form_page(self, form, record=None):
+        """The form template's values: the form, the record being changed (None for a new one)."""
+        return {"form": form, self.key: record}
+
+    def validate_form(self):
+        """``(data, form)``: the posted form validated, ``data`` None when ``form.errors`` says why."""
+        return validate_form(self.request, self.form_schema_class or self.schema())
+
+    def apply_form(self, record, data):
+        """Like :meth:`apply`, for what :meth:`validate_form` gave."""
+        return self.apply(record, data)
+
+    def delete_page(self, record):
+        """The delete confirmation template's values."""
+        return {self.key: record}
+
+    def created(self, record):
+        """The message flashed after a form created ``record``."""
+        raise NotImplementedError
+
+    def saved(self, record):
+        raise NotImplementedError
+
+    def deleted(self, record):
+        raise NotImplementedError
+
+    def after_save(self, record):
+        """Where a form that saved ``record`` sends the user: the record's page."""
+        return self.location(record)
+
+    def after_create(self, record):
+        """Where the new-record form sends the user once ``record`` is created."""
+        return self.after_save(record)
+
+    def after_delete(self, record):
+        """Where the user goes once ``record`` is deleted (read before it goes)."""
+        raise NotImplementedError
+
+    # The HTML forms ------------------------------------------------------------------
+
+    def new_form(self):
+        return self.form_page(Form(self.new_values()))
+
+    def create_form(self):
+        data, form = self.validate_form()
+        record = None
+        if data is not None:
+            record = self.new()
+            form.errors = self.apply_form(record, data) or {}
+        if form.errors:
+            self.request.response.status_int = 400
+            return self.form_page(form)
+        self.request.dbsession.add(record)
+        self.request.dbsession.flush()
+        self.request.session.flash(self.created(record))
+        return HTTPSeeOther(location=self.after_create(record))
+
+    def edit_form(self):
+        return self.form_page(Form(self.form_values(self.context)), self.context)
+
+    def update_form(self):
+        record = self.context
+        data, form = self.validate_form()
+        if data is not None:
+            form.errors = self.apply_form(record, data) or {}
+        if form.errors:
+            self.request.response.status_int = 400
+            return self.form_page(form, record)
+        self.request.dbsession.flush()
+        self.request.session.flash(self.saved(record))
+        return HTTPSeeOther(location=self.after_save(record))
+
+    def delete_confirm(self):
+        return self.delete_page(self.context)
+
+    def delete_form(self):
+        record = self.context
+        location, message = self.after_delete(record), self.deleted(record)
+        self.request.dbsession.delete(record)
+        self.request.dbsession.flush()
+        self.request.session.flash(message)
+        return HTTPSeeOther(location=location)
 
     # The JSON API ------------------------------------------------------------------
 
@@ -98,14 +207,31 @@ class Editor:
 
 
 def add_editor(config, editor):
-    """Register ``editor`` (an :class:`Editor` subclass, or its dotted name): its model's writes."""
+    """Register ``editor`` (an :class:`Editor` subclass, or its dotted name): its model's writes.
+
+    The forms' views are added when the class names their routes, the JSON
+    API's when it names ``collection_route`` and ``item_route``.
+    """
     editor = config.maybe_dotted(editor)
-    config.add_view(editor, attr="create_json", route_name=editor.collection_route, request_method="POST",
-                    permission=editor.create_permission, renderer="touchline_json")
-    config.add_view(editor, attr="update_json", route_name=editor.item_route, request_method="PUT",
-                    permission=editor.edit_permission, renderer="touchline_json")
-    config.add_view(editor, attr="delete_json", route_name=editor.item_route, request_method="DELETE",
-                    permission=editor.delete_permission)
+    create, edit, delete = editor.create_permission, editor.edit_permission, editor.delete_permission
+    views = []
+    if editor.new_route:
+        views += [("new_form", editor.new_route, "GET", create, editor.form_template),
+                  ("create_form", editor.new_route, "POST", create, editor.form_template)]
+    if editor.edit_route:
+        views += [("edit_form", editor.edit_route, "GET", edit, editor.form_template),
+                  ("update_form", editor.edit_route, "POST", edit, editor.form_template)]
+    if editor.delete_route:
+        views += [("delete_confirm", editor.delete_route, "GET", delete, editor.delete_template),
+                  ("delete_form", editor.delete_route, "POST", delete, None)]
+    if editor.collection_route:
+        views += [("create_json", editor.collection_route, "POST", create, "touchline_json")]
+    if editor.item_route:
+        views += [("update_json", editor.item_route, "PUT", edit, "touchline_json"),
+                  ("delete_json", editor.item_route, "DELETE", delete, None)]
+    for attr, route_name, method, permission, renderer in views:
+        config.add_view(editor, attr=attr, route_name=route_name, request_method=method,
+                        permission=permission, renderer=renderer)
 
 
 def includeme(config):

@@ -128,9 +128,6 @@ def _category_choices(request):
     return [(str(row.id), row.name) for row in read(request, CATEGORY_CHOICES)]
 
 
-def _product_form(request, form, product=None, status=200):
-    request.response.status_int = status
-    return {"form": form, "product": product, "categories": _category_choices(request)}
 
 
 def _product_values(product):
@@ -175,82 +172,23 @@ def _upload(request):
         return None, str(exc)
 
 
-def _save_from_form(request, product):
-    """Validate the form and the image; apply them to ``product`` only if all is well."""
-    data, form = validate_form(request, ProductFormIn, ignore=("csrf_token", "image"))
-    errors = dict(form.errors)
-    image, image_error = _upload(request)
-    if image_error:
-        errors["image"] = [image_error]
-    if data is not None and not errors:
-        errors = _apply(request, product, data) or {}
-    if errors:
-        form.errors = errors
-        return form
-    if image:
-        product.image = image
-    elif data.remove_image:
-        product.image = None
-    return None
-
-
-@view_config(route_name="catalog.product_new", request_method="GET", permission=CREATE, renderer=PRODUCT_FORM)
-def product_new(request):
-    return _product_form(request, Form({"in_stock": True}))
-
-
-@view_config(route_name="catalog.product_new", request_method="POST", permission=CREATE, renderer=PRODUCT_FORM)
-def product_create(request):
-    product = Product()
-    invalid = _save_from_form(request, product)
-    if invalid is not None:
-        return _product_form(request, invalid, status=400)
-    request.dbsession.add(product)
-    request.dbsession.flush()
-    request.session.flash(f"The product {product.name} was added to the shop.")
-    return HTTPSeeOther(location=request.route_url("catalog.product", id=product.id))
-
-
-@view_config(route_name="catalog.product_edit", request_method="GET", permission=EDIT, renderer=PRODUCT_FORM)
-def product_edit(context, request):
-    return _product_form(request, Form(_product_values(context)), context)
-
-
-@view_config(route_name="catalog.product_edit", request_method="POST", permission=EDIT, renderer=PRODUCT_FORM)
-def product_update(context, request):
-    invalid = _save_from_form(request, context)
-    if invalid is not None:
-        return _product_form(request, invalid, context, status=400)
-    request.dbsession.flush()
-    request.session.flash(f"The product {context.name} was saved.")
-    return HTTPSeeOther(location=request.route_url("catalog.product", id=context.id))
-
-
-@view_config(
-    route_name="catalog.product_delete", request_method="GET", permission=DELETE,
-    renderer="touchline.catalog:templates/product_delete.jinja2",
-)
-def product_delete_confirm(context, request):
-    return {"product": context}
-
-
-@view_config(route_name="catalog.product_delete", request_method="POST", permission=DELETE)
-def product_delete(context, request):
-    request.dbsession.delete(context)
-    request.dbsession.flush()
-    request.session.flash(f"The product {context.name} was removed from the shop.")
-    return HTTPSeeOther(location=request.route_url("catalog.index"))
-
-
-# The products JSON API ----------------------------------------------------------------
+# The products: forms and JSON API ----------------------------------------------------------------
 
 
 class ProductEditor(Editor):
-    """The products' JSON API writes: ``_apply`` refuses an unknown category."""
+    """The products' forms and JSON API writes: ``_apply`` refuses an unknown category.
+
+    A form may bring an image (stored through ``request.uploads``) or ask to remove one.
+    """
 
     key = "product"
     collection_route = "catalog.products"
     item_route = "catalog.product"
+    new_route = "catalog.product_new"
+    edit_route = "catalog.product_edit"
+    delete_route = "catalog.product_delete"
+    form_template = PRODUCT_FORM
+    delete_template = "touchline.catalog:templates/product_delete.jinja2"
     schema_class = ProductIn
 
     def new(self):
@@ -268,6 +206,47 @@ class ProductEditor(Editor):
 
     def apply(self, product, data):
         return _apply(self.request, product, data)
+
+    def validate_form(self):
+        data, form = validate_form(self.request, ProductFormIn, ignore=("csrf_token", "image"))
+        image, image_error = _upload(self.request)
+        if image_error:
+            form.errors = {**form.errors, "image": [image_error]}
+        if form.errors:
+            return None, form
+        return (data, image), form
+
+    def apply_form(self, product, validated):
+        data, image = validated
+        errors = _apply(self.request, product, data)
+        if errors:
+            return errors
+        if image:
+            product.image = image
+        elif data.remove_image:
+            product.image = None
+        return None
+
+    def new_values(self):
+        return {"in_stock": True}
+
+    def form_values(self, product):
+        return _product_values(product)
+
+    def form_page(self, form, product=None):
+        return {"form": form, "product": product, "categories": _category_choices(self.request)}
+
+    def created(self, product):
+        return f"The product {product.name} was added to the shop."
+
+    def saved(self, product):
+        return f"The product {product.name} was saved."
+
+    def deleted(self, product):
+        return f"The product {product.name} was removed from the shop."
+
+    def after_delete(self, product):
+        return self.request.route_url("catalog.index")
 
 
 # Categories ------------------------------------------------------------------------------

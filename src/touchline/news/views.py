@@ -17,9 +17,8 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from touchline.crud import Editor
-from touchline.forms import Form, validate_form
 from touchline.pagination import read
-from touchline.security import BASE_ACL, CREATE, DELETE, EDIT, PUBLISH, VIEW
+from touchline.security import BASE_ACL, CREATE, EDIT, PUBLISH, VIEW
 from touchline.users import Role, User
 
 from .models import DRAFTS_ORDER, PUBLISHED_ORDER, Post, Status, post_acl, utcnow
@@ -177,68 +176,8 @@ def _values(post):
     return {"title": post.title, "slug": post.slug, "body": post.body}
 
 
-def _form_page(request, form, post=None):
-    return {"form": form, "post": post}
-
-
-def _invalid(request, form, post=None):
-    request.response.status_int = 400
-    return _form_page(request, form, post)
-
-
-@view_config(route_name="news.new", request_method="GET", permission=CREATE, renderer=FORM_TEMPLATE)
-def post_new(request):
-    return _form_page(request, Form())
-
-
 def _new_post(request):
     return Post(author=request.user, status=Status.DRAFT)
-
-
-@view_config(route_name="news.new", request_method="POST", permission=CREATE, renderer=FORM_TEMPLATE)
-def post_create(request):
-    data, form = validate_form(request, PostIn)
-    post = _new_post(request)
-    if data is not None:
-        form.errors = _apply(request, post, data) or {}
-    if form.errors:
-        return _invalid(request, form)
-    request.dbsession.add(post)
-    request.dbsession.flush()
-    request.session.flash(f"The draft “{post.title}” was saved. An administrator publishes it.")
-    return HTTPSeeOther(location=request.route_url("news.show", slug=post.slug))
-
-
-@view_config(route_name="news.edit", request_method="GET", permission=EDIT, renderer=FORM_TEMPLATE)
-def post_edit(context, request):
-    return _form_page(request, Form(_values(context)), context)
-
-
-@view_config(route_name="news.edit", request_method="POST", permission=EDIT, renderer=FORM_TEMPLATE)
-def post_update(context, request):
-    data, form = validate_form(request, PostIn)
-    if data is not None:
-        form.errors = _apply(request, context, data) or {}
-    if form.errors:
-        return _invalid(request, form, context)
-    request.session.flash(f"The post “{context.title}” was saved.")
-    return HTTPSeeOther(location=request.route_url("news.show", slug=context.slug))
-
-
-@view_config(
-    route_name="news.delete", request_method="GET", permission=DELETE,
-    renderer="touchline.news:templates/post_delete.jinja2",
-)
-def post_delete_confirm(context, request):
-    return {"post": context}
-
-
-@view_config(route_name="news.delete", request_method="POST", permission=DELETE)
-def post_delete(context, request):
-    request.dbsession.delete(context)
-    request.dbsession.flush()
-    request.session.flash(f"The post “{context.title}” was deleted.")
-    return HTTPSeeOther(location=request.route_url("news.list"))
 
 
 @view_config(route_name="news.publish", request_method="POST", permission=PUBLISH)
@@ -261,15 +200,20 @@ def post_unpublish(context, request):
     return HTTPSeeOther(location=request.route_url("news.show", slug=context.slug))
 
 
-# The JSON API ------------------------------------------------------------------
+# The forms and the JSON API ------------------------------------------------------------------
 
 
 class PostEditor(Editor):
-    """The news JSON API writes: a post starts as its author's draft; publishing is its own step."""
+    """The news forms and JSON API writes: a post starts as its author's draft; publishing is its own step."""
 
     key = "post"
     collection_route = "news.list"
     item_route = "news.show"
+    new_route = "news.new"
+    edit_route = "news.edit"
+    delete_route = "news.delete"
+    form_template = FORM_TEMPLATE
+    delete_template = "touchline.news:templates/post_delete.jinja2"
     schema_class = PostIn
 
     def new(self):
@@ -283,3 +227,18 @@ class PostEditor(Editor):
 
     def location(self, post):
         return self.request.route_url(self.item_route, slug=post.slug)
+
+    def form_values(self, post):
+        return _values(post)
+
+    def created(self, post):
+        return f"The draft “{post.title}” was saved. An administrator publishes it."
+
+    def saved(self, post):
+        return f"The post “{post.title}” was saved."
+
+    def deleted(self, post):
+        return f"The post “{post.title}” was deleted."
+
+    def after_delete(self, post):
+        return self.request.route_url("news.list")

@@ -7,14 +7,12 @@ nofollow``.  Names go through the request's :class:`~.models.NameRule`
 Forms and JSON writes share one schema, so a player that cannot be saved
 from the page cannot be saved through the API either.
 """
-from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
 from touchline.crud import Editor
-from touchline.forms import Form, validate_form
-from touchline.security import CREATE, DELETE, EDIT, VIEW_PRIVATE
+from touchline.security import VIEW_PRIVATE
 from touchline.teams.models import TEAM_ORDER, Team
 from touchline.users import Role, User
 
@@ -187,75 +185,20 @@ def _form_page(request, form, team, player=None):
     }
 
 
-def _invalid(request, form, team, player=None):
-    request.response.status_int = 400
-    return _form_page(request, form, team, player)
-
-
-@view_config(route_name="rosters.player_new", request_method="GET", permission=CREATE,
-             renderer=FORM_TEMPLATE)
-def player_new(context, request):
-    return _form_page(request, Form(), context.team)
-
-
-@view_config(route_name="rosters.player_new", request_method="POST", permission=CREATE,
-             renderer=FORM_TEMPLATE)
-def player_create(context, request):
-    data, form = validate_form(request, PlayerIn)
-    player = Player()
-    if data is not None:
-        form.errors = _apply(request, player, context.team, data) or {}
-    if form.errors:
-        return _invalid(request, form, context.team)
-    request.dbsession.add(player)
-    request.dbsession.flush()
-    request.session.flash(f"{player.full_name} was added to {context.team.name}.")
-    return HTTPSeeOther(location=request.route_url("rosters.roster", id=context.team.id))
-
-
-@view_config(route_name="rosters.player_edit", request_method="GET", permission=EDIT,
-             renderer=FORM_TEMPLATE)
-def player_edit(context, request):
-    return _form_page(request, Form(_values(context)), context.team, context)
-
-
-@view_config(route_name="rosters.player_edit", request_method="POST", permission=EDIT,
-             renderer=FORM_TEMPLATE)
-def player_update(context, request):
-    data, form = validate_form(request, PlayerIn)
-    if data is not None:
-        form.errors = _apply(request, context, context.team, data) or {}
-    if form.errors:
-        return _invalid(request, form, context.team, context)
-    request.dbsession.flush()
-    request.session.flash(f"{context.full_name} was saved.")
-    return HTTPSeeOther(location=request.route_url("rosters.player", id=context.id))
-
-
-@view_config(route_name="rosters.player_delete", request_method="GET", permission=DELETE,
-             renderer="touchline.rosters:templates/player_delete.jinja2")
-def player_delete_confirm(context, request):
-    return {"player": context, "team": context.team}
-
-
-@view_config(route_name="rosters.player_delete", request_method="POST", permission=DELETE)
-def player_delete(context, request):
-    team = context.team
-    request.dbsession.delete(context)
-    request.dbsession.flush()
-    request.session.flash(f"{context.full_name} was removed from {team.name}.")
-    return HTTPSeeOther(location=request.route_url("rosters.roster", id=team.id))
-
-
-# The JSON API ------------------------------------------------------------------
+# Writing: the forms and the JSON API ------------------------------------------------------------------
 
 
 class PlayerEditor(Editor):
-    """The rosters' JSON API writes: the consent, shirt number and guardian rules are ``_apply``'s."""
+    """The rosters' forms and JSON API writes: the consent, shirt number and guardian rules are ``_apply``'s."""
 
     key = "player"
     collection_route = "rosters.roster"
     item_route = "rosters.player"
+    new_route = "rosters.player_new"
+    edit_route = "rosters.player_edit"
+    delete_route = "rosters.player_delete"
+    form_template = FORM_TEMPLATE
+    delete_template = "touchline.rosters:templates/player_delete.jinja2"
     schema_class = PlayerIn
 
     def new(self):
@@ -267,3 +210,27 @@ class PlayerEditor(Editor):
     def apply(self, player, data):
         # The context is the roster (to add to) or the player: either knows the team.
         return _apply(self.request, player, self.context.team, data)
+
+    def form_values(self, player):
+        return _values(player)
+
+    def form_page(self, form, player=None):
+        return _form_page(self.request, form, self.context.team, player)
+
+    def delete_page(self, player):
+        return {"player": player, "team": player.team}
+
+    def created(self, player):
+        return f"{player.full_name} was added to {self.context.team.name}."
+
+    def saved(self, player):
+        return f"{player.full_name} was saved."
+
+    def deleted(self, player):
+        return f"{player.full_name} was removed from {player.team.name}."
+
+    def after_create(self, player):
+        return self.request.route_url("rosters.roster", id=self.context.team.id)
+
+    def after_delete(self, player):
+        return self.request.route_url("rosters.roster", id=player.team.id)

@@ -6,14 +6,12 @@ cannot be saved from the page cannot be saved through the API either.
 import itertools
 import operator
 
-from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import bindparam, func, select
 
 from touchline.crud import Editor
-from touchline.forms import Form, validate_form
 from touchline.pagination import read
-from touchline.security import CREATE, DELETE, EDIT, VIEW
+from touchline.security import VIEW
 from touchline.users import Role, User
 
 from .models import DEFAULT_LEVEL, TEAM_ORDER, Level, Team
@@ -169,73 +167,19 @@ def _values(team):
     }
 
 
-def _invalid(request, form, team=None):
-    request.response.status_int = 400
-    return _form_page(request, form, team)
-
-
-@view_config(route_name="teams.new", request_method="GET", permission=CREATE, renderer=FORM_TEMPLATE)
-def team_new(request):
-    return _form_page(request, Form({"level": DEFAULT_LEVEL.value}))
-
-
-@view_config(route_name="teams.new", request_method="POST", permission=CREATE, renderer=FORM_TEMPLATE)
-def team_create(request):
-    data, form = validate_form(request, _schema(request, request.context))
-    team = Team()
-    if data is not None:
-        form.errors = _apply(request, team, data) or {}
-    if form.errors:
-        return _invalid(request, form)
-    request.dbsession.add(team)
-    request.dbsession.flush()
-    request.session.flash(f"The team {team.name} was created.")
-    return HTTPSeeOther(location=request.route_url("teams.show", id=team.id))
-
-
-@view_config(route_name="teams.edit", request_method="GET", permission=EDIT, renderer=FORM_TEMPLATE)
-def team_edit(context, request):
-    return _form_page(request, Form(_values(context)), context)
-
-
-@view_config(route_name="teams.edit", request_method="POST", permission=EDIT, renderer=FORM_TEMPLATE)
-def team_update(context, request):
-    data, form = validate_form(request, _schema(request, context))
-    if data is not None:
-        form.errors = _apply(request, context, data) or {}
-    if form.errors:
-        return _invalid(request, form, context)
-    request.session.flash(f"The team {context.name} was saved.")
-    return HTTPSeeOther(location=request.route_url("teams.show", id=context.id))
-
-
-@view_config(
-    route_name="teams.delete",
-    request_method="GET",
-    permission=DELETE,
-    renderer="touchline.teams:templates/team_delete.jinja2",
-)
-def team_delete_confirm(context, request):
-    return {"team": context}
-
-
-@view_config(route_name="teams.delete", request_method="POST", permission=DELETE)
-def team_delete(context, request):
-    request.dbsession.delete(context)
-    request.dbsession.flush()
-    request.session.flash(f"The team {context.name} was deleted.")
-    return HTTPSeeOther(location=request.route_url("teams.list"))
-
-
-# The JSON API ------------------------------------------------------------------
 
 
 class TeamEditor(Editor):
-    """The teams' JSON API writes; only an admin may name coaches."""
+    """The teams' forms and JSON API writes; only an admin may name coaches."""
 
     key = "team"
     collection_route = "teams.list"
     item_route = "teams.show"
+    new_route = "teams.new"
+    edit_route = "teams.edit"
+    delete_route = "teams.delete"
+    form_template = FORM_TEMPLATE
+    delete_template = "touchline.teams:templates/team_delete.jinja2"
 
     def schema(self):
         return _schema(self.request, self.context)
@@ -253,3 +197,24 @@ class TeamEditor(Editor):
 
     def apply(self, team, data):
         return _apply(self.request, team, data)
+
+    def new_values(self):
+        return {"level": DEFAULT_LEVEL.value}
+
+    def form_values(self, team):
+        return _values(team)
+
+    def form_page(self, form, team=None):
+        return _form_page(self.request, form, team)
+
+    def created(self, team):
+        return f"The team {team.name} was created."
+
+    def saved(self, team):
+        return f"The team {team.name} was saved."
+
+    def deleted(self, team):
+        return f"The team {team.name} was deleted."
+
+    def after_delete(self, team):
+        return self.request.route_url("teams.list")

@@ -28,5 +28,5 @@ def includeme(config):
     config.add_pshell_variable("Tier", Tier, "The sponsorship tiers: gold, silver, bronze.")
     config.add_demo_populator("sponsors", "touchline_sponsors.populate.populate_sponsors", order=60)
     config.scan(".views")
-    # The JSON API's writes come from the core's CRUD layer.
+    # Its forms and the JSON API's writes come from the core's CRUD layer.
     config.add_editor("touchline_sponsors.views.SponsorEditor")

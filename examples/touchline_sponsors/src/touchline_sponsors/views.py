@@ -6,16 +6,12 @@ through the forms or the JSON API.  A logo is stored through the core's
 ``request.uploads`` only once everything else in the request is valid, so
 a form with a mistake never leaves a stored image behind.
 """
-from pyramid.httpexceptions import (
-    HTTPBadRequest,
-    HTTPNotFound,
-    HTTPSeeOther,
-)
+from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound
 from pyramid.view import view_config
 
 from touchline.crud import Editor
-from touchline.forms import Form, InvalidData, validate_form
-from touchline.security import CREATE, DELETE, EDIT, VIEW
+from touchline.forms import InvalidData, validate_form
+from touchline.security import EDIT, VIEW
 from touchline.uploads import InvalidImage
 
 from .models import DEFAULT_TIER, Sponsor, Tier
@@ -60,7 +56,7 @@ def sponsors_panel(request):
     return {"sponsors": sponsors}
 
 
-# Writing through the forms ---------------------------------------------------------
+# Writing: the forms and the JSON API, on the core's CRUD layer ---------------------------------------------------------
 
 
 def _form_page(request, form, sponsor=None):
@@ -69,11 +65,6 @@ def _form_page(request, form, sponsor=None):
         "sponsor": sponsor,
         "tiers": [(tier.value, tier.label) for tier in Tier],
     }
-
-
-def _invalid(request, form, sponsor=None):
-    request.response.status_int = 400
-    return _form_page(request, form, sponsor)
 
 
 def _logo_upload(request):
@@ -124,65 +115,6 @@ def _apply(sponsor, data):
     sponsor.active = data.active
 
 
-@view_config(route_name="sponsors.new", request_method="GET", permission=CREATE, renderer=FORM_TEMPLATE)
-def sponsor_new(request):
-    return _form_page(request, Form({"tier": DEFAULT_TIER.value, "active": True}))
-
-
-@view_config(route_name="sponsors.new", request_method="POST", permission=CREATE, renderer=FORM_TEMPLATE)
-def sponsor_create(request):
-    data, logo, form = _validate(request)
-    if data is None:
-        return _invalid(request, form)
-    sponsor = Sponsor(logo=logo)
-    _apply(sponsor, data)
-    request.dbsession.add(sponsor)
-    request.dbsession.flush()
-    request.session.flash(f"The sponsor {sponsor.name} was added.")
-    return HTTPSeeOther(location=request.route_url("sponsors.show", id=sponsor.id))
-
-
-@view_config(route_name="sponsors.edit", request_method="GET", permission=EDIT, renderer=FORM_TEMPLATE)
-def sponsor_edit(context, request):
-    return _form_page(request, Form(_values(context)), context)
-
-
-@view_config(route_name="sponsors.edit", request_method="POST", permission=EDIT, renderer=FORM_TEMPLATE)
-def sponsor_update(context, request):
-    data, logo, form = _validate(request)
-    if data is None:
-        return _invalid(request, form, context)
-    _apply(context, data)
-    if logo is not None:
-        context.logo = logo
-    elif data.remove_logo:
-        context.logo = None
-    request.dbsession.flush()
-    request.session.flash(f"The sponsor {context.name} was saved.")
-    return HTTPSeeOther(location=request.route_url("sponsors.show", id=context.id))
-
-
-@view_config(
-    route_name="sponsors.delete",
-    request_method="GET",
-    permission=DELETE,
-    renderer="touchline_sponsors:templates/sponsor_delete.jinja2",
-)
-def sponsor_delete_confirm(context, request):
-    return {"sponsor": context}
-
-
-@view_config(route_name="sponsors.delete", request_method="POST", permission=DELETE)
-def sponsor_delete(context, request):
-    request.dbsession.delete(context)
-    request.dbsession.flush()
-    request.session.flash(f"The sponsor {context.name} was removed.")
-    return HTTPSeeOther(location=request.route_url("sponsors.list"))
-
-
-# The JSON API --------------------------------------------------------------------------
-
-
 def _json_logo(request, data):
     """The stored name for the body's ``logo``, or the 422 that says what is wrong with it."""
     try:
@@ -192,11 +124,16 @@ def _json_logo(request, data):
 
 
 class SponsorEditor(Editor):
-    """The sponsors' JSON API writes, on the core's CRUD layer: only the logo is the add-on's own."""
+    """The sponsors' forms and JSON API writes, on the core's CRUD layer: the logo is the add-on's own."""
 
     key = "sponsor"
     collection_route = "sponsors.list"
     item_route = "sponsors.show"
+    new_route = "sponsors.new"
+    edit_route = "sponsors.edit"
+    delete_route = "sponsors.delete"
+    form_template = FORM_TEMPLATE
+    delete_template = "touchline_sponsors:templates/sponsor_delete.jinja2"
     schema_class = SponsorIn
 
     def new(self):
@@ -209,3 +146,36 @@ class SponsorEditor(Editor):
         if "logo" in data.model_fields_set:
             sponsor.logo = _json_logo(self.request, data) if data.logo is not None else None
         _apply(sponsor, data)
+
+    def validate_form(self):
+        data, logo, form = _validate(self.request)
+        return (None if data is None else (data, logo)), form
+
+    def apply_form(self, sponsor, validated):
+        data, logo = validated
+        _apply(sponsor, data)
+        if logo is not None:
+            sponsor.logo = logo
+        elif data.remove_logo:
+            sponsor.logo = None
+
+    def new_values(self):
+        return {"tier": DEFAULT_TIER.value, "active": True}
+
+    def form_values(self, sponsor):
+        return _values(sponsor)
+
+    def form_page(self, form, sponsor=None):
+        return _form_page(self.request, form, sponsor)
+
+    def created(self, sponsor):
+        return f"The sponsor {sponsor.name} was added."
+
+    def saved(self, sponsor):
+        return f"The sponsor {sponsor.name} was saved."
+
+    def deleted(self, sponsor):
+        return f"The sponsor {sponsor.name} was removed."
+
+    def after_delete(self, sponsor):
+        return self.request.route_url("sponsors.list")
