@@ -53,6 +53,11 @@ class Editor:
     delete_template = None
     #: The schema a form post is validated with, if not :meth:`schema`'s.
     form_schema_class = None
+    #: What a form flashes once it created, saved or deleted a record: ``str.format`` templates
+    #: of ``record`` and ``editor`` ("The team {record.name} was created.").
+    created_message = saved_message = deleted_message = None
+    #: Where the user goes after a delete, when it is a route without parameters.
+    after_delete_route = None
 
     def __init__(self, context, request):
         self.context = context
@@ -111,13 +116,13 @@ class Editor:
 
     def created(self, record):
         """The message flashed after a form created ``record``."""
-        raise NotImplementedError
+        return self.created_message.format(record=record, editor=self)
 
     def saved(self, record):
-        raise NotImplementedError
+        return self.saved_message.format(record=record, editor=self)
 
     def deleted(self, record):
-        raise NotImplementedError
+        return self.deleted_message.format(record=record, editor=self)
 
     def after_save(self, record):
         """Where a form that saved ``record`` sends the user: the record's page."""
@@ -129,7 +134,7 @@ class Editor:
 
     def after_delete(self, record):
         """Where the user goes once ``record`` is deleted (read before it goes)."""
-        raise NotImplementedError
+        return self.request.route_url(self.after_delete_route)
 
     # The HTML forms ------------------------------------------------------------------
 

@@ -189,6 +189,10 @@ class ProductEditor(Editor):
     delete_route = "catalog.product_delete"
     form_template = PRODUCT_FORM
     delete_template = "touchline.catalog:templates/product_delete.jinja2"
+    created_message = "The product {record.name} was added to the shop."
+    saved_message = "The product {record.name} was saved."
+    deleted_message = "The product {record.name} was removed from the shop."
+    after_delete_route = "catalog.index"
     schema_class = ProductIn
 
     def new(self):
@@ -236,17 +240,9 @@ class ProductEditor(Editor):
     def form_page(self, form, product=None):
         return {"form": form, "product": product, "categories": _category_choices(self.request)}
 
-    def created(self, product):
-        return f"The product {product.name} was added to the shop."
 
-    def saved(self, product):
-        return f"The product {product.name} was saved."
 
-    def deleted(self, product):
-        return f"The product {product.name} was removed from the shop."
 
-    def after_delete(self, product):
-        return self.request.route_url("catalog.index")
 
 
 # Categories ------------------------------------------------------------------------------

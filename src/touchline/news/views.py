@@ -214,6 +214,10 @@ class PostEditor(Editor):
     delete_route = "news.delete"
     form_template = FORM_TEMPLATE
     delete_template = "touchline.news:templates/post_delete.jinja2"
+    created_message = "The draft “{record.title}” was saved. An administrator publishes it."
+    saved_message = "The post “{record.title}” was saved."
+    deleted_message = "The post “{record.title}” was deleted."
+    after_delete_route = "news.list"
     schema_class = PostIn
 
     def new(self):
@@ -230,15 +234,3 @@ class PostEditor(Editor):
 
     def form_values(self, post):
         return _values(post)
-
-    def created(self, post):
-        return f"The draft “{post.title}” was saved. An administrator publishes it."
-
-    def saved(self, post):
-        return f"The post “{post.title}” was saved."
-
-    def deleted(self, post):
-        return f"The post “{post.title}” was deleted."
-
-    def after_delete(self, post):
-        return self.request.route_url("news.list")

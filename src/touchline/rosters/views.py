@@ -199,6 +199,9 @@ class PlayerEditor(Editor):
     delete_route = "rosters.player_delete"
     form_template = FORM_TEMPLATE
     delete_template = "touchline.rosters:templates/player_delete.jinja2"
+    created_message = "{record.full_name} was added to {editor.context.team.name}."
+    saved_message = "{record.full_name} was saved."
+    deleted_message = "{record.full_name} was removed from {record.team.name}."
     schema_class = PlayerIn
 
     def new(self):
@@ -219,15 +222,6 @@ class PlayerEditor(Editor):
 
     def delete_page(self, player):
         return {"player": player, "team": player.team}
-
-    def created(self, player):
-        return f"{player.full_name} was added to {self.context.team.name}."
-
-    def saved(self, player):
-        return f"{player.full_name} was saved."
-
-    def deleted(self, player):
-        return f"{player.full_name} was removed from {player.team.name}."
 
     def after_create(self, player):
         return self.request.route_url("rosters.roster", id=self.context.team.id)

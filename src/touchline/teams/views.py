@@ -180,6 +180,10 @@ class TeamEditor(Editor):
     delete_route = "teams.delete"
     form_template = FORM_TEMPLATE
     delete_template = "touchline.teams:templates/team_delete.jinja2"
+    created_message = "The team {record.name} was created."
+    saved_message = "The team {record.name} was saved."
+    deleted_message = "The team {record.name} was deleted."
+    after_delete_route = "teams.list"
 
     def schema(self):
         return _schema(self.request, self.context)
@@ -206,15 +210,3 @@ class TeamEditor(Editor):
 
     def form_page(self, form, team=None):
         return _form_page(self.request, form, team)
-
-    def created(self, team):
-        return f"The team {team.name} was created."
-
-    def saved(self, team):
-        return f"The team {team.name} was saved."
-
-    def deleted(self, team):
-        return f"The team {team.name} was deleted."
-
-    def after_delete(self, team):
-        return self.request.route_url("teams.list")

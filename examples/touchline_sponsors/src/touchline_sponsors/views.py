@@ -134,6 +134,10 @@ class SponsorEditor(Editor):
     delete_route = "sponsors.delete"
     form_template = FORM_TEMPLATE
     delete_template = "touchline_sponsors:templates/sponsor_delete.jinja2"
+    created_message = "The sponsor {record.name} was added."
+    saved_message = "The sponsor {record.name} was saved."
+    deleted_message = "The sponsor {record.name} was removed."
+    after_delete_route = "sponsors.list"
     schema_class = SponsorIn
 
     def new(self):
@@ -167,15 +171,3 @@ class SponsorEditor(Editor):
 
     def form_page(self, form, sponsor=None):
         return _form_page(self.request, form, sponsor)
-
-    def created(self, sponsor):
-        return f"The sponsor {sponsor.name} was added."
-
-    def saved(self, sponsor):
-        return f"The sponsor {sponsor.name} was saved."
-
-    def deleted(self, sponsor):
-        return f"The sponsor {sponsor.name} was removed."
-
-    def after_delete(self, sponsor):
-        return self.request.route_url("sponsors.list")
