@@ -114,6 +114,11 @@ class Editor:
         """The delete confirmation template's values."""
         return {self.key: record}
 
+    def delete_refused(self, record):
+        """None, or why ``record`` may not be deleted: the confirmation page's values, shown
+        again with the status this sets (a category that still has products: 409)."""
+        return None
+
     def created(self, record):
         """The message flashed after a form created ``record``."""
         return self.created_message.format(record=record, editor=self)
@@ -175,6 +180,9 @@ class Editor:
 
     def delete_form(self):
         record = self.context
+        refused = self.delete_refused(record)
+        if refused is not None:
+            return refused
         location, message = self.after_delete(record), self.deleted(record)
         self.request.dbsession.delete(record)
         self.request.dbsession.flush()
@@ -228,7 +236,7 @@ def add_editor(config, editor):
                   ("update_form", editor.edit_route, "POST", edit, editor.form_template)]
     if editor.delete_route:
         views += [("delete_confirm", editor.delete_route, "GET", delete, editor.delete_template),
-                  ("delete_form", editor.delete_route, "POST", delete, None)]
+                  ("delete_form", editor.delete_route, "POST", delete, editor.delete_template)]
     if editor.collection_route:
         views += [("create_json", editor.collection_route, "POST", create, "touchline_json")]
     if editor.item_route:

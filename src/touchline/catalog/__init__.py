@@ -24,3 +24,4 @@ def includeme(config):
     config.add_demo_populator("catalog", "touchline.catalog.populate.populate_catalog", order=50)
     config.scan(".views")
     config.add_editor("touchline.catalog.views.ProductEditor")
+    config.add_editor("touchline.catalog.views.CategoryEditor")

@@ -6,18 +6,14 @@ admins write (the base ACL gives them every permission); everyone browses.
 """
 import re
 
-from pyramid.httpexceptions import (
-    HTTPBadRequest,
-    HTTPMovedPermanently,
-    HTTPSeeOther,
-)
+from pyramid.httpexceptions import HTTPBadRequest, HTTPMovedPermanently
 from pyramid.view import view_config
 from sqlalchemy import func, select
 
 from touchline.crud import Editor
-from touchline.forms import Form, validate_form
+from touchline.forms import validate_form
 from touchline.pagination import read
-from touchline.security import CREATE, DELETE, EDIT, VIEW
+from touchline.security import VIEW
 
 from . import ORDER_INSTRUCTIONS
 from .lists import (
@@ -245,66 +241,24 @@ class ProductEditor(Editor):
 
 
 
-# Categories ------------------------------------------------------------------------------
+# Categories: forms only ------------------------------------------------------------------
 
 
-def _category_form(request, form, category=None, status=200):
-    request.response.status_int = status
-    return {"form": form, "category": category}
-
-
-def _save_category(request, category):
-    """Validate the form and apply it to ``category``: the form with errors, or None."""
-    data, form = validate_form(request, CategoryIn)
-    if data is None:
-        return form
+def _apply_category(request, category, data):
+    """Copy valid data onto ``category``; field errors instead if its slug cannot be had."""
     from slugify import slugify
 
     slug = data.slug or slugify(data.name, max_length=SLUG_MAX_LENGTH, word_boundary=True)
     if not slug:
-        form.errors = {"slug": ["Give a slug: the name has no letters or digits to make one from."]}
-        return form
+        return {"slug": ["Give a slug: the name has no letters or digits to make one from."]}
     taken = request.dbsession.scalar(
         select(Category.id).where(Category.slug == slug, Category.id != (category.id or 0))
     )
     if taken is not None:
-        form.errors = {"slug": [f"Another category already has the slug {slug}."]}
-        return form
+        return {"slug": [f"Another category already has the slug {slug}."]}
     category.name = data.name
     category.slug = slug
     return None
-
-
-@view_config(route_name="catalog.category_new", request_method="GET", permission=CREATE, renderer=CATEGORY_FORM)
-def category_new(request):
-    return _category_form(request, Form())
-
-
-@view_config(route_name="catalog.category_new", request_method="POST", permission=CREATE, renderer=CATEGORY_FORM)
-def category_create(request):
-    category = Category()
-    invalid = _save_category(request, category)
-    if invalid is not None:
-        return _category_form(request, invalid, status=400)
-    request.dbsession.add(category)
-    request.dbsession.flush()
-    request.session.flash(f"The category {category.name} was added.")
-    return HTTPSeeOther(location=request.route_url("catalog.categories"))
-
-
-@view_config(route_name="catalog.category_edit", request_method="GET", permission=EDIT, renderer=CATEGORY_FORM)
-def category_edit(context, request):
-    return _category_form(request, Form({"name": context.name, "slug": context.slug}), context)
-
-
-@view_config(route_name="catalog.category_edit", request_method="POST", permission=EDIT, renderer=CATEGORY_FORM)
-def category_update(context, request):
-    invalid = _save_category(request, context)
-    if invalid is not None:
-        return _category_form(request, invalid, context, status=400)
-    request.dbsession.flush()
-    request.session.flash(f"The category {context.name} was saved.")
-    return HTTPSeeOther(location=request.route_url("catalog.categories"))
 
 
 def _products_in(request, category):
@@ -313,24 +267,39 @@ def _products_in(request, category):
     )
 
 
-CATEGORY_DELETE = "touchline.catalog:templates/category_delete.jinja2"
+class CategoryEditor(Editor):
+    """The categories' forms; a category that still has products is not deleted (409)."""
 
+    key = "category"
+    new_route = "catalog.category_new"
+    edit_route = "catalog.category_edit"
+    delete_route = "catalog.category_delete"
+    form_template = CATEGORY_FORM
+    delete_template = "touchline.catalog:templates/category_delete.jinja2"
+    schema_class = CategoryIn
+    created_message = "The category {record.name} was added."
+    saved_message = "The category {record.name} was saved."
+    deleted_message = "The category {record.name} was deleted."
+    after_delete_route = "catalog.categories"
 
-@view_config(route_name="catalog.category_delete", request_method="GET", permission=DELETE,
-             renderer=CATEGORY_DELETE)
-def category_delete_confirm(context, request):
-    return {"category": context, "products": _products_in(request, context)}
+    def new(self):
+        return Category()
 
+    def apply(self, category, data):
+        return _apply_category(self.request, category, data)
 
-@view_config(route_name="catalog.category_delete", request_method="POST", permission=DELETE,
-             renderer=CATEGORY_DELETE)
-def category_delete(context, request):
-    """Refused (409) while products are in the category: they would have no shelf."""
-    products = _products_in(request, context)
-    if products:
-        request.response.status_int = 409
-        return {"category": context, "products": products}
-    request.dbsession.delete(context)
-    request.dbsession.flush()
-    request.session.flash(f"The category {context.name} was deleted.")
-    return HTTPSeeOther(location=request.route_url("catalog.categories"))
+    def form_values(self, category):
+        return {"name": category.name, "slug": category.slug}
+
+    def after_save(self, category):
+        return self.request.route_url("catalog.categories")
+
+    def delete_page(self, category):
+        return {"category": category, "products": _products_in(self.request, category)}
+
+    def delete_refused(self, category):
+        page = self.delete_page(category)
+        if page["products"]:  # they would have no shelf
+            self.request.response.status_int = 409
+            return page
+        return None
