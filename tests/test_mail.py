@@ -14,7 +14,8 @@ from aiosmtpd.controller import Controller
 from webtest import TestApp
 
 from touchline.mail import MaildirQueue
-from touchline.testing import HOST, make_app, post_form, run_mail_jobs
+from touchline.ratelimit import PASSWORD_RESET, IThrottle
+from touchline.testing import HOST, make_app, post_form, run_mail_jobs, service
 
 LINK = re.compile(r"https://club\.example\.org/password-reset/[A-Za-z0-9_-]{20,100}\r?$", re.M)
 
@@ -65,7 +66,7 @@ def queue_app(app, app_settings, database_url, queue_dir, make_committed_user):
     site = make_app(app_settings, **{"sqlalchemy.url": database_url, "touchline.mailer": "queue",
                                      "mail.queue_path": queue_dir, "mail.host": "127.0.0.1",
                                      "mail.port": str(free_port())})
-    site.registry["touchline.rate_counters"].reset()
+    service(site, IThrottle, PASSWORD_RESET).reset()
     make_committed_user("casey", "coach", email="casey@example.org", display_name="Zoë Casey")
     yield TestApp(site, extra_environ={"HTTP_HOST": HOST})
     site.registry["touchline.engine"].dispose()
@@ -185,7 +186,7 @@ def test_a_known_and_an_unknown_address_get_the_same_answer_in_about_the_same_ti
     few milliseconds at most: before the mail was queued and looked up by
     the worker, a known address took 57 ms and an unknown one 9 ms.
     """
-    queue_app.app.registry["touchline.reset_throttle"].limit.amount = 1000
+    service(queue_app.app, IThrottle, PASSWORD_RESET).limit.amount = 1000
     differences, unknown_times = [], []
     for round_ in range(30):
         pair = [("casey@example.org", "known"), (f"nobody{round_}@example.org", "unknown")]

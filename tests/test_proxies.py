@@ -7,7 +7,8 @@ from pyramid.exceptions import ConfigurationError
 from webtest import TestApp
 
 from touchline.proxies import TrustedProxies
-from touchline.testing import HOST, PASSWORD, csrf_token_of, make_app
+from touchline.ratelimit import LOGIN, IThrottle
+from touchline.testing import HOST, PASSWORD, csrf_token_of, make_app, service
 
 PROXY = "127.0.0.1"
 
@@ -50,9 +51,9 @@ def proxied_app(app, app_settings, database_url, monkeypatch):
     app = make_app(app_settings, **{"sqlalchemy.url": database_url,
                                     "touchline.trusted_proxies": PROXY,
                                     "touchline.login.max_failures": "10"})
-    app.registry["touchline.login_throttle"].reset()
+    service(app, IThrottle, LOGIN).reset()
     yield app
-    app.registry["touchline.login_throttle"].reset()
+    service(app, IThrottle, LOGIN).reset()
     app.registry["touchline.engine"].dispose()
 
 

@@ -58,3 +58,26 @@ def test_two_app_processes_share_the_counters_through_redis(
         for a in apps:
             a.registry["touchline.engine"].dispose()
     assert DBSESSION_ENVIRON_KEY in testapp.extra_environ
+
+
+def test_an_add_on_can_put_in_its_own_login_throttle(app_settings, database_url, committing_testapp,
+                                                      make_committed_user):
+    """The throttles are services: the add-on's, registered after the core's, is the one used."""
+    from webtest import TestApp
+
+    from touchline.testing import HOST, PASSWORD, csrf_token_of, make_app
+
+    make_committed_user("casey", "coach")
+    app = make_app(app_settings, **{
+        "sqlalchemy.url": database_url,
+        "touchline.addons": app_settings["touchline.addons"] + "\ntests.support.closed_logins",
+    })
+    try:
+        client = TestApp(app, extra_environ={"HTTP_HOST": HOST})
+        token = csrf_token_of(client.get("/login"))
+        response = client.post("/login", {"username": "casey", "password": PASSWORD, "csrf_token": token},
+                               status=429)
+        assert response.headers["Retry-After"] == "60"
+        assert "Too many failed attempts" in response.text
+    finally:
+        app.registry["touchline.engine"].dispose()

@@ -6,7 +6,8 @@ import zlib
 import pytest
 from PIL import Image
 
-from touchline.uploads import InvalidImage, Uploads
+from touchline.testing import service
+from touchline.uploads import IUploadStore, InvalidImage, Uploads
 
 
 def image_bytes(format_="PNG", size=(40, 30), color=(200, 30, 30), **save):
@@ -98,7 +99,7 @@ def test_uploads_are_served_with_long_caching(app, testapp):
 
     request = Request.blank("/", base_url="http://localhost")
     request.registry = app.registry
-    uploads = RequestUploads(app.registry["touchline.uploads"], request)
+    uploads = RequestUploads(service(app, IUploadStore), request)
     name = uploads.save_image(image_bytes())
     assert uploads.url(name) == f"http://localhost/uploads/{name}"
     response = testapp.get(f"/uploads/{name}")

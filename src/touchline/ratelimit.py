@@ -29,6 +29,7 @@ from limits import RateLimitItemPerSecond
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from zope.interface import Interface, implementer
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,31 @@ class Counters:
             pass
 
 
+#: The throttles' service names: ``request.find_service(IThrottle, name=LOGIN)``.
+LOGIN = "login"
+PASSWORD_RESET = "password-reset"
+
+
+class IThrottle(Interface):
+    """A limit on a kind of event (failed logins, reset links asked for), per subject and per client.
+
+    A named service, so that a site or a test may register another.
+    """
+
+    def retry_after(subject, client):
+        """Seconds until another event is allowed, or None if it is allowed now."""
+
+    def hit(subject, client):
+        """Count one event."""
+
+    def clear_subject(subject):
+        """Forget the subject's count (a successful login)."""
+
+    def reset():
+        """Forget every count."""
+
+
+@implementer(IThrottle)
 class Throttle:
     """A limit on a kind of event, counted per account (or address) and per client."""
 
@@ -127,7 +153,7 @@ class LoginThrottle(Throttle):
     """Counts failed logins per account and per client address."""
 
     def __init__(self, counters, max_failures, window):
-        super().__init__(counters, "login", max_failures, window)
+        super().__init__(counters, LOGIN, max_failures, window)
 
     def failed(self, username_key, client):
         self.hit(username_key, client)
@@ -144,15 +170,15 @@ def storage_url(settings, environ=os.environ):
 def includeme(config):
     settings = config.registry.settings
     counters = Counters(make_storage(storage_url(settings)))
-    config.registry["touchline.rate_counters"] = counters
-    config.registry["touchline.login_throttle"] = LoginThrottle(
+    config.include("pyramid_services")
+    config.register_service(LoginThrottle(
         counters,
         int(settings.get("touchline.login.max_failures", 10)),
         int(settings.get("touchline.login.window", 300)),
-    )
-    config.registry["touchline.reset_throttle"] = Throttle(
+    ), IThrottle, name=LOGIN)
+    config.register_service(Throttle(
         counters,
-        "password-reset",
+        PASSWORD_RESET,
         int(settings.get("touchline.password_reset.max_requests", 5)),
         int(settings.get("touchline.password_reset.window", 3600)),
-    )
+    ), IThrottle, name=PASSWORD_RESET)

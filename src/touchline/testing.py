@@ -204,7 +204,7 @@ def testapp(app, tm, dbsession):
 
     from touchline.database import DBSESSION_ENVIRON_KEY
 
-    app.registry["touchline.login_throttle"].reset()
+    service(app, "touchline.ratelimit.IThrottle", "login").reset()
     return TestApp(
         app,
         extra_environ={
@@ -214,6 +214,18 @@ def testapp(app, tm, dbsession):
             DBSESSION_ENVIRON_KEY: dbsession,
         },
     )
+
+
+def service(app, iface, name=""):
+    """The service ``app`` registered for ``iface`` (or its dotted name), as a request would find it.
+
+    For tests that reach past a request: ``service(app, IThrottle, "login").reset()``.
+    """
+    from pyramid.path import DottedNameResolver
+    from pyramid_services import find_service_factory
+
+    iface = DottedNameResolver().maybe_resolve(iface)
+    return find_service_factory(app, iface, name=name)(None, None)
 
 
 def _empty_tables(engine):
@@ -234,7 +246,7 @@ def committing_testapp(app):
 
     engine = app.registry["touchline.engine"]
     _empty_tables(engine)
-    app.registry["touchline.login_throttle"].reset()
+    service(app, "touchline.ratelimit.IThrottle", "login").reset()
     yield TestApp(app, extra_environ={"HTTP_HOST": HOST})
     _empty_tables(engine)
 
@@ -258,7 +270,7 @@ def make_committed_user(app, committing_testapp):
         with manager:
             dbsession = get_tm_session(app.registry["touchline.dbsession_factory"], manager)
             user = User(username, role=Role(role), **fields)
-            app.registry["touchline.passwords"].set(user, password)
+            service(app, "touchline.users.IPasswords").set(user, password)
             dbsession.add(user)
             dbsession.flush()
             return user.id
@@ -273,11 +285,7 @@ def outbox(app):
     Needs ``touchline.mailer = memory`` (the test ini's) and, since mail
     leaves only when a request commits, ``committing_testapp``.
     """
-    from pyramid_services import find_service_factory
-
-    from touchline.mail import IMailer
-
-    mailer = find_service_factory(app, IMailer)(None, None)
+    mailer = service(app, "touchline.mail.IMailer")
     mailer.outbox.clear()
     yield mailer.outbox
     mailer.outbox.clear()
@@ -399,7 +407,7 @@ def make_user(app, dbsession):
 
     def make(username="member", role="member", password=PASSWORD, **fields):
         user = User(username, role=Role(role), **fields)
-        app.registry["touchline.passwords"].set(user, password)
+        service(app, "touchline.users.IPasswords").set(user, password)
         dbsession.add(user)
         dbsession.flush()
         return user

@@ -27,6 +27,7 @@ import tempfile
 import warnings
 
 from pyramid.exceptions import ConfigurationError
+from zope.interface import Attribute, Interface, implementer
 
 #: Pillow's format name -> (file extension, the format we store it as).
 FORMATS = {
@@ -47,6 +48,25 @@ class InvalidImage(ValueError):
     """The upload is not an image Touchline will keep; the message says why, for the form."""
 
 
+class IUploadStore(Interface):
+    """Where uploaded images are kept (``request.uploads`` wraps it for a request).
+
+    A service, so that a site or a test may register another store.
+    """
+
+    directory = Attribute("The folder the files are served from, under /uploads.")
+
+    def save_image(data):
+        """Check, re-encode and store an image; its name (``InvalidImage`` if it is not one)."""
+
+    def path(name):
+        """The file of a stored upload."""
+
+    def exists(name):
+        """Whether ``name`` is stored."""
+
+
+@implementer(IUploadStore)
 class Uploads:
     """The upload store of one site: ``request.uploads``."""
 
@@ -184,9 +204,10 @@ def includeme(config):
         raise ConfigurationError("touchline.uploads.max_size and max_dimension are whole numbers") from None
     uploads = Uploads(settings.get("touchline.uploads.path") or os.path.join("var", "uploads"),
                       max_size=max_size, max_dimension=max_dimension)
-    config.registry["touchline.uploads"] = uploads
+    config.include("pyramid_services")
+    config.register_service(uploads, IUploadStore)
     config.add_request_method(
-        lambda request: RequestUploads(request.registry["touchline.uploads"], request), "uploads", reify=True
+        lambda request: RequestUploads(request.find_service(IUploadStore), request), "uploads", reify=True
     )
     # Content-hash names never change meaning: cache them for a year.
     config.add_static_view("uploads", uploads.directory, cache_max_age=365 * 24 * 3600)

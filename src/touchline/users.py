@@ -15,6 +15,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Boolean, DateTime, Enum, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from zope.interface import Interface, implementer
+
 from touchline.models import Base, utcnow
 from touchline.security import BASE_ACL
 
@@ -118,6 +120,21 @@ def make_password_hasher(settings):
     )
 
 
+class IPasswords(Interface):
+    """How account passwords are set and checked (``request.passwords``).
+
+    A service, so that a site or a test may register another
+    (``config.register_service(mine, IPasswords)``).
+    """
+
+    def set(user, password):
+        """Store a hash of ``password`` on ``user``."""
+
+    def check(user, password):
+        """Whether ``password`` is ``user``'s; as slow for an unknown user (None) as for a known one."""
+
+
+@implementer(IPasswords)
 class Passwords:
     """Hashes and checks passwords with the site's argon2id parameters."""
 
@@ -145,9 +162,6 @@ class Passwords:
 
 
 def includeme(config):
-    config.registry["touchline.passwords"] = Passwords(
-        make_password_hasher(config.registry.settings)
-    )
-    config.add_request_method(
-        lambda request: request.registry["touchline.passwords"], "passwords", reify=True
-    )
+    config.include("pyramid_services")
+    config.register_service(Passwords(make_password_hasher(config.registry.settings)), IPasswords)
+    config.add_request_method(lambda request: request.find_service(IPasswords), "passwords", reify=True)

@@ -5,12 +5,13 @@ from sqlalchemy import func, select
 
 from touchline.catalog.models import Category, Product
 from touchline.catalog.populate import populate_catalog
-from touchline.uploads import RequestUploads
+from touchline.testing import service
+from touchline.uploads import IUploadStore, RequestUploads
 
 
 def demo_request(app, dbsession):
     request = SimpleNamespace(dbsession=dbsession)
-    request.uploads = RequestUploads(app.registry["touchline.uploads"], request)
+    request.uploads = RequestUploads(service(app, IUploadStore), request)
     return request
 
 
@@ -26,7 +27,7 @@ def test_the_demo_shop(app, dbsession, testapp):
     assert all(p.price > 0 for p in products)
     home = next(p for p in products if p.name == "Home shirt")
     assert home.size_list == "YXS YS YM YL S M L XL".split()
-    assert home.image and app.registry["touchline.uploads"].exists(home.image)
+    assert home.image and service(app, IUploadStore).exists(home.image)
     # The demo image is served where the product page points.
     page = testapp.get(f"/catalogs/products/{home.id}")
     testapp.get(page.html.find("img", class_="product-image")["src"], status=200)

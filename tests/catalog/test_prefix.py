@@ -3,7 +3,8 @@ import pytest
 from webtest import TestApp
 
 from touchline.database import DBSESSION_ENVIRON_KEY
-from touchline.testing import HOST, csrf_token_of, make_app
+from touchline.ratelimit import LOGIN, IThrottle
+from touchline.testing import HOST, csrf_token_of, make_app, service
 
 
 @pytest.fixture
@@ -14,7 +15,7 @@ def shop(app_settings, tm, dbsession):
         "sqlalchemy.url": dbsession.bind.engine.url.render_as_string(hide_password=False),
     })
     application = make_app(settings)
-    application.registry["touchline.login_throttle"].reset()
+    service(application, IThrottle, LOGIN).reset()
     yield TestApp(application, extra_environ={
         "HTTP_HOST": HOST, "tm.active": True, "tm.manager": tm, DBSESSION_ENVIRON_KEY: dbsession,
     })

@@ -5,13 +5,15 @@ from touchline.accounts.populate import populate_accounts
 from touchline.news.markdown import excerpt, render
 from touchline.news.models import Post, Status, utcnow
 from touchline.news.populate import DEMO_POSTS, populate_news
+from touchline.testing import service
+from touchline.users import IPasswords
 
 
 class Request:
     def __init__(self, app, dbsession):
         self.dbsession = dbsession
         self.registry = app.registry
-        self.passwords = app.registry["touchline.passwords"]
+        self.passwords = service(app, IPasswords)
 
 
 def test_populate_news_fills_an_empty_table_once(app, dbsession, testapp):

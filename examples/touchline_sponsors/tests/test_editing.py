@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from touchline_sponsors.models import Sponsor, Tier
 from webtest import Upload
 
-from touchline.testing import csrf_token_of, post_form
+from touchline.testing import csrf_token_of, post_form, service
+from touchline.uploads import IUploadStore
 
 JSON = {"Accept": "application/json"}
 VALID = {"name": "Riverside Bakery", "link": "https://bakery.example/", "tier": "gold", "active": "on"}
@@ -43,7 +44,7 @@ def test_admin_adds_a_sponsor_with_a_logo(as_admin, dbsession, app):
     assert (sponsor.name, sponsor.link, sponsor.tier, sponsor.active) == (
         "Riverside Bakery", "https://bakery.example/", Tier.GOLD, True)
     assert response.location == f"http://localhost/sponsors/{sponsor.id}"
-    assert os.path.exists(app.registry["touchline.uploads"].path(sponsor.logo))
+    assert os.path.exists(service(app, IUploadStore).path(sponsor.logo))
     page = response.follow()
     assert "The sponsor Riverside Bakery was added." in page.text
     img = page.html.main.find("img")
@@ -86,7 +87,7 @@ def test_the_link_error_says_what_to_type(as_admin):
 @pytest.mark.parametrize("content", [b"<html><script>alert(1)</script></html>", b"\x89PNG\r\n\x1a\nbroken", b"",
                                      b"<svg xmlns='http://www.w3.org/2000/svg'/>"])
 def test_a_bad_logo_shows_the_form_again_and_writes_nothing(as_admin, dbsession, app, content):
-    uploads = app.registry["touchline.uploads"].directory
+    uploads = service(app, IUploadStore).directory
     before = set(os.listdir(uploads)) if os.path.isdir(uploads) else set()
     response = post_form(as_admin, "/sponsors/new", {**VALID, "logo": Upload("logo.png", content, "image/png")},
                          status=400)

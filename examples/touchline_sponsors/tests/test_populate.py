@@ -7,6 +7,8 @@ from touchline_sponsors.models import Sponsor
 from touchline_sponsors.populate import DEMO_SPONSORS
 
 from touchline.addons import populators
+from touchline.testing import service
+from touchline.uploads import IUploadStore
 
 
 def run_populator(app, dbsession):
@@ -24,7 +26,7 @@ def test_populator_adds_sponsors_with_logos_once(app, dbsession, testapp):
     run_populator(app, dbsession)
     sponsors = dbsession.scalars(Sponsor.ordered()).all()
     assert {s.name for s in sponsors} == {name for name, *_ in DEMO_SPONSORS}
-    store = app.registry["touchline.uploads"]
+    store = service(app, IUploadStore)
     assert all(s.logo and os.path.exists(store.path(s.logo)) for s in sponsors)
     run_populator(app, dbsession)
     assert dbsession.scalar(select(func.count()).select_from(Sponsor)) == len(DEMO_SPONSORS)

@@ -13,6 +13,7 @@ from touchline.formats import Page
 from touchline.forms import Form, validate_form
 from touchline.logsafe import security_event
 from touchline.pagination import Keyset
+from touchline.ratelimit import LOGIN, PASSWORD_RESET, IThrottle
 from touchline.security import MANAGE_USERS, VIEW_PRIVATE
 from touchline.sessions import end_all_sessions
 from touchline.users import Role, User, username_key, utcnow
@@ -68,7 +69,7 @@ def login(request):
     data, form = validate_form(request, LoginIn)
     if data is None:
         return _login_page(request, form, 400, LOGIN_FAILED)
-    throttle = request.registry["touchline.login_throttle"]
+    throttle = request.find_service(IThrottle, name=LOGIN)
     key, client = username_key(data.username), request.remote_addr
     wait = throttle.retry_after(key, client)
     if wait is not None:
@@ -183,7 +184,7 @@ def reset_request(request):
     if data is None:
         request.response.status_int = 400
         return {"form": form, "sent": False}
-    throttle = request.registry["touchline.reset_throttle"]
+    throttle = request.find_service(IThrottle, name=PASSWORD_RESET)
     address, client = data.email.lower(), request.remote_addr
     wait = throttle.retry_after(address, client)
     if wait is not None:
