@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_script
-from touchline.hardening import SECURITY_HEADERS
+from touchline.securityheaders import SECURITY_HEADERS
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_CSP = SECURITY_HEADERS[0][2]

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from webtest import TestApp
 
 from touchline.accounts.models import PasswordResetRequest, PasswordResetToken
-from touchline.hardening import SECURITY_HEADERS
+from touchline.securityheaders import SECURITY_HEADERS
 from touchline.sessions import SessionRecord
 from touchline.teams.models import Team
 from touchline.testing import (

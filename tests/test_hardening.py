@@ -11,9 +11,11 @@ import pytest
 from pyramid.interfaces import ITweens
 from webtest import TestApp, TestRequest
 
-from touchline import hardening
+from touchline import securityheaders
 from touchline.database import DBSESSION_ENVIRON_KEY
-from touchline.hardening import PRIVATE_ENVIRON_KEY, Hardening, host_name
+from touchline.hardening import Hardening
+from touchline.hosts import ALLOWED_HOSTS_ENVIRON, AllowedHosts, host_name
+from touchline.security import PRIVATE_ENVIRON_KEY
 from touchline.testing import HOST, make_app
 
 SECURITY_HEADERS = {
@@ -79,7 +81,7 @@ def probe(config):
 
 
 #: The settings touchline.hardening reads: the tests start from its defaults.
-HARDENING_SETTINGS = {setting for _, setting, _ in hardening.SECURITY_HEADERS} | {
+HARDENING_SETTINGS = {setting for _, setting, _ in securityheaders.SECURITY_HEADERS} | {
     "touchline.allowed_hosts",
     "touchline.max_body_size",
     "touchline.hsts",
@@ -95,7 +97,7 @@ def hardened_app(app, app_settings, database_url, monkeypatch):
     whatever the test ini and the environment say.  Each app is disposed
     of after the test.
     """
-    monkeypatch.delenv(hardening.ALLOWED_HOSTS_ENVIRON, raising=False)
+    monkeypatch.delenv(ALLOWED_HOSTS_ENVIRON, raising=False)
     apps = []
 
     def build(**overrides):
@@ -207,7 +209,7 @@ def test_host_name(host, name):
     ],
 )
 def test_allowed_hosts(allowed, host, ok):
-    assert Hardening({"touchline.allowed_hosts": allowed}, environ={}).host_allowed(host) is ok
+    assert AllowedHosts({"touchline.allowed_hosts": allowed}, environ={}).host_allowed(host) is ok
 
 
 @pytest.mark.parametrize("host", ["localhost", "localhost:6543", "127.0.0.1", "[::1]:6543", "[::1]"])
@@ -486,7 +488,7 @@ def test_settings_are_coerced_at_start_up():
         environ={},
     )
     assert coerced.max_body_size == 2048
-    assert dict(coerced.response_headers())["Strict-Transport-Security"] == (
+    assert dict(coerced.headers.all)["Strict-Transport-Security"] == (
         "max-age=60; includeSubDomains"
     )
     with pytest.raises(ValueError):

@@ -24,8 +24,9 @@ from pyramid.paster import get_appsettings
 from pyramid.settings import asbool, aslist
 from sqlalchemy.engine import make_url
 
-from touchline.hardening import Hardening
+from touchline.hosts import AllowedHosts
 from touchline.mail import configured_base_url
+from touchline.proxies import TrustedProxies
 from touchline.ratelimit import storage_url
 from touchline.settings import DATABASE_URL_ENVIRON, apply_defaults
 from touchline.users import MIN_MEMORY_COST
@@ -65,15 +66,15 @@ def check_base_url(settings, environ):
 
 
 def check_hosts(settings, environ):
-    hardening = Hardening(settings, environ)
+    hosts = AllowedHosts(settings, environ)
     base_host = urlsplit(configured_base_url(settings, environ)).hostname
-    if hardening.any_host:
+    if hosts.any_host:
         yield Problem("allowed hosts", "every Host header is answered (*)",
                       "set TOUCHLINE_ALLOWED_HOSTS to the site's own names, e.g. club.example.org")
-    elif base_host and not hardening.host_allowed(base_host):
+    elif base_host and not hosts.host_allowed(base_host):
         yield Problem("allowed hosts", f"the base URL's host {base_host} is not an allowed host",
                       f"set TOUCHLINE_ALLOWED_HOSTS={base_host}")
-    elif not (hardening.hosts - {"localhost", "127.0.0.1", "::1"}) and not hardening.domains:
+    elif not (hosts.hosts - {"localhost", "127.0.0.1", "::1"}) and not hosts.domains:
         yield Problem("allowed hosts", "only localhost is allowed: the site would refuse its visitors",
                       "set TOUCHLINE_ALLOWED_HOSTS=club.example.org")
 
@@ -89,14 +90,14 @@ def check_https(settings, environ):
 def check_proxies(settings, environ):
     # A WSGI application never terminates TLS itself: an HTTPS site has a
     # proxy in front, whose forwarded headers must be believed (only from it).
-    hardening = Hardening(settings, environ)
-    if not hardening.proxies:
+    proxies = TrustedProxies.from_settings(settings, environ)
+    if not proxies:
         yield Problem("trusted proxies",
                       "no trusted proxy: behind nginx every client would have the proxy's "
                       "address, and one client's failed logins would lock out everyone",
                       "set touchline.trusted_proxies (or TOUCHLINE_TRUSTED_PROXIES) to the proxy's "
                       "addresses, e.g. 127.0.0.1 ::1")
-    elif any(network.prefixlen == 0 for network in hardening.proxies.networks):
+    elif any(network.prefixlen == 0 for network in proxies.networks):
         yield Problem("trusted proxies", "every address is a trusted proxy: any client can choose its address",
                       "list only the proxy's own addresses in touchline.trusted_proxies")
 

@@ -24,7 +24,7 @@ import pytest
 
 from tests.deploy.conftest import Database, package_root, require
 from tests.deploy.stack import ORIGIN, Endpoint, Load, session_hash, wait_for
-from touchline.hardening import SECURITY_HEADERS
+from touchline.securityheaders import SECURITY_HEADERS
 
 pytestmark = [pytest.mark.deploy, pytest.mark.xdist_group("deploy")]
 
