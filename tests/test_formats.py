@@ -128,3 +128,19 @@ def test_template_views_are_still_negotiated(testapp, make_team):
     assert testapp.get(f"/teams/{team.id}", headers={"Accept": "application/xml"}).content_type == "application/xml"
     assert testapp.get(f"/teams/{team.id}", headers={"Accept": "application/json"}).json["team"]["name"] == "Foxes"
     assert testapp.get(f"/teams/{team.id}", headers={"Accept": "image/png"}, status=406)
+
+
+@pytest.mark.parametrize("accept", ["application/json;q=0.5, application/xml", "*/*", None])
+def test_a_declared_json_views_refusals_are_json_too(testapp, make_team, login, member, accept):
+    """The permission check's 401 and 403 come in the view's own format, whatever is asked."""
+    team = make_team("Foxes")
+    headers = {"Accept": accept} if accept else {}
+    response = testapp.put(f"/teams/{team.id}", '{"name": "Cubs"}', headers=headers,
+                           content_type="application/json", status=401)
+    assert response.json["error"]["status"] == 401
+    login(testapp, "morgan")
+    headers["X-CSRF-Token"] = _api_token(testapp)
+    response = testapp.put(f"/teams/{team.id}", '{"name": "Cubs"}', headers=headers,
+                           content_type="application/json", status=403)
+    assert response.json["error"]["status"] == 403
+    assert team.name == "Foxes"

@@ -21,6 +21,7 @@ import re
 from xml.etree import ElementTree
 
 from pyramid.httpexceptions import HTTPNotAcceptable
+from pyramid.viewderivers import INGRESS
 from webob.acceptparse import AcceptValidHeader, create_accept_header
 
 #: Media types offered, in order of preference when the client has none.
@@ -118,9 +119,8 @@ def negotiated_view(view, info):
     route_name = info.options.get("route_name")
     if info.exception_only or route_name not in info.registry[RESOURCE_ROUTES]:
         return view
-    declared = DECLARED_FORMATS.get(getattr(info.options.get("renderer"), "name", None))
-    if declared is not None:
-        return declared_format_view(view, declared)
+    if _declared_format(info) is not None:
+        return view  # declared_format_view, outside the permission check, decides
 
     def negotiate(context, request):
         fmt = request.format
@@ -139,8 +139,19 @@ def negotiated_view(view, info):
     return negotiate
 
 
-def declared_format_view(view, fmt):
-    """A view that answers ``fmt`` only: in it, or 406 when the client does not take it."""
+def _declared_format(info):
+    return DECLARED_FORMATS.get(getattr(info.options.get("renderer"), "name", None))
+
+
+def declared_format_view(view, info):
+    """A view that declares its format answers in it alone: in it, or 406 when the client does not take it.
+
+    The outermost view deriver, so that the permission and CSRF checks'
+    refusals (401, 403, 400) come in that format too.
+    """
+    fmt = None if info.exception_only else _declared_format(info)
+    if fmt is None:
+        return view
 
     def answer_in_declared_format(context, request):
         request.environ[DECLARED_ENVIRON_KEY] = fmt
@@ -302,4 +313,5 @@ def includeme(config):
     config.add_request_method(request_format, "format", reify=True)
     config.add_request_method(error_format, "error_format", property=True)
     config.add_view_deriver(negotiated_view)
+    config.add_view_deriver(declared_format_view, under=INGRESS)
     config.add_directive("add_resource_route", add_resource_route)
