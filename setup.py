@@ -31,6 +31,10 @@ requires = [
     "feedgen >= 1.0",
     "python-slugify >= 8.0",
     "Pillow >= 10.0",
+    # The admin's spreadsheet export and import (XLSX).
+    "openpyxl >= 3.1",
+    # openpyxl reads an uploaded workbook's XML through it when installed: no entity bombs.
+    "defusedxml >= 0.7",
 ]
 
 postgresql_requires = [

@@ -76,3 +76,34 @@ def run_script(*args, input=None, env=None):
     return subprocess.run(
         [script, *args[1:]], input=input, capture_output=True, text=True, env=environ, timeout=120
     )
+
+
+@pytest.fixture
+def make_request(app, dbsession, tm):
+    """``make_request(user)``: a request of the app on the test's session, ``user`` logged in.
+
+    For code that takes a request rather than a URL (importers, panels,
+    services): it has the app's registry, request methods and security
+    policy, as a view's request does.
+    """
+    from pyramid.request import Request
+    from pyramid.scripting import prepare
+    from pyramid.security import remember
+
+    from touchline.database import DBSESSION_ENVIRON_KEY
+    from touchline.testing import HOST
+
+    closers = []
+
+    def make(user=None):
+        request = Request.blank("/", base_url=f"http://{HOST}")
+        request.environ.update({DBSESSION_ENVIRON_KEY: dbsession, "tm.active": True, "tm.manager": tm})
+        env = prepare(request=request, registry=app.registry)
+        closers.append(env["closer"])
+        if user is not None:
+            remember(env["request"], user.id, user=user)
+        return env["request"]
+
+    yield make
+    for close in reversed(closers):
+        close()

@@ -18,7 +18,7 @@ its own targets (or None for targets it does not know).
 """
 import importlib
 import importlib.util
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from pyramid.interfaces import IDefaultPermission, IException, IRoutesMapper
@@ -70,7 +70,7 @@ PUBLIC = {
 #: The add-ons whose rows live beside their own tests (see the module docstring).
 ROW_MODULES = [
     importlib.import_module(f"tests.{name}.permission_rows")
-    for name in ("rosters", "fixtures", "news", "catalog")
+    for name in ("rosters", "fixtures", "news", "catalog", "admin")
     if importlib.util.find_spec(f"tests.{name}.permission_rows") is not None
 ]
 for _module in ROW_MODULES:
@@ -356,8 +356,10 @@ def _path(app, route_name, target, world):
     for module in ROW_MODULES:
         extra = module.route_kw(world, target) if hasattr(module, "route_kw") and target else None
         if extra is not None:
+            query = extra.pop("_query", None)
             kw.update(extra)
-            return app.registry.getUtility(IRoutesMapper).get_route(route_name).generate(kw)
+            path = app.registry.getUtility(IRoutesMapper).get_route(route_name).generate(kw)
+            return f"{path}?{urlencode(query)}" if query else path
     if target in ("A", "B"):
         kw["id"] = str(world["teams"][target].id)
     elif target in ("A*", "B*"):

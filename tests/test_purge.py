@@ -38,7 +38,7 @@ def test_the_purge_deletes_what_has_expired_and_nothing_else(piled_up, dbsession
     request = Request.blank("/")
     request.registry = app.registry
     request.dbsession = dbsession
-    assert run_purge_jobs(request) == {"sessions": 1, "password-reset-tokens": 2}
+    assert run_purge_jobs(request) == {"history": 0, "sessions": 1, "password-reset-tokens": 2}
     assert dbsession.scalars(select(SessionRecord.id_hash)).all() == ["live".ljust(64, "0")]
     assert dbsession.scalars(select(PasswordResetToken.token_hash)).all() == ["live".ljust(64, "1")]
     assert dbsession.scalar(select(func.count()).select_from(PasswordResetRequest)) == 1
@@ -64,4 +64,4 @@ def test_the_purge_script_says_what_it_deleted(make_ini):
     assert run_script("initialize_touchline_db", ini, "--no-demo-data").returncode == 0
     result = run_script("touchline_purge", ini)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "sessions: 0 deleted, password-reset-tokens: 0 deleted"
+    assert result.stdout.strip() == "history: 0 deleted, sessions: 0 deleted, password-reset-tokens: 0 deleted"

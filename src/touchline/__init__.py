@@ -21,6 +21,8 @@ def main(global_config, **settings):
         config.include(".database")
         # Before anything that registers what touchline_purge deletes.
         config.include(".purge")
+        # After the database and the purge: records every change to the models add-ons register.
+        config.include(".history")
         config.include(".users")
         # Sessions live in the database, inside the request's transaction.
         config.include(".sessions")
@@ -38,6 +40,8 @@ def main(global_config, **settings):
         config.include(".forms")
         # After formats and forms: the CRUD layer's views use both.
         config.include(".crud")
+        # Add-ons register their models for the admin whether or not the admin add-on is on.
+        config.include(".admin.registry")
         config.include(".routes")
         config.include(".uploads")
         # The add-on API last among the core: it offers directives to add-ons.

@@ -36,6 +36,8 @@ class NavigationEntry:
     route_name: str = field(compare=False)
     #: Shown only to users who have this permission (on the root), if set.
     permission: str | None = field(default=None, compare=False)
+    #: The context the permission is checked on, if not the root: ``factory(request)``.
+    factory: Callable | None = field(default=None, compare=False)
 
 
 @dataclass(order=True, frozen=True)
@@ -107,12 +109,15 @@ def _record(config, kind, name, item, sort=True):
     config.action((kind, name), register, introspectables=(intr,))
 
 
-def add_navigation_entry(config, name, title, route_name, order=100, permission=None):
+def add_navigation_entry(config, name, title, route_name, order=100, permission=None, factory=None):
     """Link ``route_name`` from the main navigation, labelled ``title``.
 
-    With ``permission``, only users who have it see the entry.
+    With ``permission``, only users who have it see the entry: checked on
+    the root, or on the context ``factory(request)`` gives (the route's own
+    resource factory, when its ACL grants more than the root's).
     """
-    _record(config, NAVIGATION, name, NavigationEntry(order, name, title, route_name, permission))
+    entry = NavigationEntry(order, name, title, route_name, permission, config.maybe_dotted(factory))
+    _record(config, NAVIGATION, name, entry)
 
 
 def add_home_panel(config, name, title, data, template, order=100):
@@ -187,7 +192,8 @@ def navigation(request):
     root = Root(request)
     return [
         entry for entry in entries
-        if entry.permission is None or request.has_permission(entry.permission, root)
+        if entry.permission is None
+        or request.has_permission(entry.permission, entry.factory(request) if entry.factory else root)
     ]
 
 

@@ -20,6 +20,10 @@ the empty form and its ``POST`` (a redirect, or the form again with status
 and a delete confirmation page whose ``POST`` deletes; each success is
 flashed, in the add-on's words.
 
+What a model does besides storing a record (a log line) goes in
+:meth:`Editor.record_written`, which every successful create and update runs;
+``secret_fields`` (a password) are never shown back in a form with mistakes.
+
 The views run with the permissions named by ``create_permission``,
 ``edit_permission`` and ``delete_permission``, checked against the
 context the route's resource factory gives, as every view of the site is.
@@ -58,6 +62,8 @@ class Editor:
     created_message = saved_message = deleted_message = None
     #: Where the user goes after a delete, when it is a route without parameters.
     after_delete_route = None
+    #: Form fields a form shown again with its mistakes never gets back as typed (a password).
+    secret_fields = ()
 
     def __init__(self, context, request):
         self.context = context
@@ -141,6 +147,11 @@ class Editor:
         """Where the user goes once ``record`` is deleted (read before it goes)."""
         return self.request.route_url(self.after_delete_route)
 
+    def record_written(self, record, created):
+        """Runs once a form or the JSON API wrote ``record`` (``created``: a new one) and it is
+        flushed, before the answer: what the model does besides storing it (the accounts log a
+        security event).  Nothing by default; not run when the write is refused."""
+
     # The HTML forms ------------------------------------------------------------------
 
     def new_form(self):
@@ -153,10 +164,10 @@ class Editor:
             record = self.new()
             form.errors = self.apply_form(record, data) or {}
         if form.errors:
-            self.request.response.status_int = 400
-            return self.form_page(form)
+            return self._form_again(form)
         self.request.dbsession.add(record)
         self.request.dbsession.flush()
+        self.record_written(record, created=True)
         self.request.session.flash(self.created(record))
         return HTTPSeeOther(location=self.after_create(record))
 
@@ -169,11 +180,19 @@ class Editor:
         if data is not None:
             form.errors = self.apply_form(record, data) or {}
         if form.errors:
-            self.request.response.status_int = 400
-            return self.form_page(form, record)
+            return self._form_again(form, record)
         self.request.dbsession.flush()
+        self.record_written(record, created=False)
         self.request.session.flash(self.saved(record))
         return HTTPSeeOther(location=self.after_save(record))
+
+    def _form_again(self, form, *record):
+        """The form with its mistakes (status 400), without :attr:`secret_fields`' values;
+        ``record`` is the one being changed, none for a new one."""
+        self.request.response.status_int = 400
+        for name in self.secret_fields:
+            form.values.pop(name, None)
+        return self.form_page(form, *record)
 
     def delete_confirm(self):
         return self.delete_page(self.context)
@@ -197,6 +216,7 @@ class Editor:
         self._apply(record, data)
         self.request.dbsession.add(record)
         self.request.dbsession.flush()
+        self.record_written(record, created=True)
         response = self.request.response
         response.status_int = 201
         response.location = self.location(record)
@@ -206,6 +226,7 @@ class Editor:
         record = self.context
         self._apply(record, self.validate(partial=self.current(record)))
         self.request.dbsession.flush()
+        self.record_written(record, created=False)
         return {self.key: record}
 
     def delete_json(self):

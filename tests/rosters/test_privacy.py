@@ -26,6 +26,7 @@ from touchline.database import DBSESSION_ENVIRON_KEY
 from touchline.formats import EXT_MARKER, RESOURCE_ROUTES
 from touchline.models import Base
 from touchline.rosters.models import Player
+from touchline.spreadsheets import FORMATS
 from touchline.testing import HOST
 
 STATIC_ROUTE = "__static/"
@@ -99,6 +100,26 @@ def marker_values(dbsession, wanted):
     return values
 
 
+def admin_combinations(app, dbsession, names):
+    """The admin's ``{model}`` routes: each registered model with its own records' ids (the
+    lowest and highest), its recorded changes and both spreadsheet formats."""
+    from touchline.admin.registry import admin_models
+    from touchline.history import Change
+
+    for name, admin in admin_models(app.registry).items():
+        table = admin.model.__table__
+        ids = dbsession.execute(select(func.min(table.c.id), func.max(table.c.id))).one()
+        # The oldest and newest change of the model: a deleted record's among them.
+        changes = dbsession.execute(select(func.min(Change.id), func.max(Change.id))
+                                    .where(Change.kind == name)).one()
+        deleted = dbsession.scalar(select(func.max(Change.record_id))
+                                   .where(Change.kind == name, Change.action == "delete"))
+        values = {"model": [name], "format": ["csv", "xlsx"],
+                  "id": sorted({str(v) for v in (*ids, deleted) if v is not None}) or ["1"],
+                  "change": sorted({str(v) for v in changes if v is not None}) or ["1"]}
+        yield from itertools.product(*[values[m] for m in names])
+
+
 def urls(app, dbsession):
     """Every URL the walk asks for, with (route name, headers)."""
     routes = list(get_routes(app))
@@ -107,6 +128,12 @@ def urls(app, dbsession):
     walked, unfilled = [], []
     for name, route in routes:
         names = [m for m in markers(route.pattern) if m != EXT_MARKER]
+        if "model" in names:
+            for combination in admin_combinations(app, dbsession, names):
+                path = route.generate(dict(zip(names, combination)))
+                walked.append((name, path, {}))
+                walked.append((name, path, {"Accept": "application/json"}))
+            continue
         if any(m not in values for m in names):
             # No column is named like the marker: walk it with a made-up value (a 404, likely).
             unfilled.append(name)
@@ -127,6 +154,19 @@ def urls(app, dbsession):
                 walked.append((name, path, {}))
                 walked.append((name, path, {"Accept": "application/json"}))
     return walked, unfilled
+
+
+def readable(response):
+    """What a response shows a person: its text, or an Excel export's cells."""
+    if response.content_type == FORMATS["xlsx"].content_type:
+        import io
+
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(response.body), read_only=True)
+        return "\n".join(" ".join(str(cell) for cell in row if cell is not None)
+                         for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
+    return response.text
 
 
 def found(needle, text):
@@ -163,7 +203,7 @@ def test_anonymous_visitors_never_see_a_childs_name(testapp, app, dbsession, dem
     leaks, count, refused = [], 0, set()
     for route_name, path, headers, response in walk(testapp, app, dbsession):
         count += 1
-        text = response.text
+        text = readable(response)
         if route_name.startswith("rosters."):
             # Sent to log in, or 401; a 404 only for an id that is some other table's.
             assert response.status_int in (303, 401, 404), (path, response.status)
@@ -187,8 +227,9 @@ def test_a_member_without_children_sees_only_initials(testapp, app, dbsession, d
     for route_name, path, headers, response in walk(testapp, app, dbsession):
         if route_name == "rosters.player_edit":
             assert response.status_int in (403, 404), (path, response.status)
+        text = readable(response)
         for name in sorted(hidden):
-            if found(name, response.text):
+            if found(name, text):
                 leaks.append(f"{path} {headers or ''}: {name!r}")
     assert not leaks, "full names without consent reach a member:\n" + "\n".join(leaks)
     # And the rosters show them as first name and last initial.
@@ -199,3 +240,29 @@ def test_a_member_without_children_sees_only_initials(testapp, app, dbsession, d
         expected = player.full_name if player.name_consent else f"{player.first_name} {player.last_name[0]}."
         assert shown["display_name"] == expected
         assert shown["last_name"] == (player.last_name if player.name_consent else None)
+
+
+def test_a_coach_sees_full_names_of_their_own_team_only(testapp, app, dbsession, demo, make_user, login):
+    """Coaches run their team's roster (full names) and use the admin: the rest of the club's
+    children keep the consent rule in every page, export and history entry a coach can open."""
+    from touchline.teams.models import Team
+
+    coach = make_user("coachy", "coach", display_name="Coachy Coach")
+    team = dbsession.get(Team, demo[0].team_id)
+    team.coaches = [coach]
+    dbsession.flush()
+    login(testapp, "coachy")
+    hidden = ({p.full_name for p in demo if not p.name_consent and p.team_id != team.id}
+              - {p.full_name for p in demo if p.name_consent or p.team_id == team.id})
+    assert hidden
+    leaks, admin_pages = [], set()
+    for route_name, path, headers, response in walk(testapp, app, dbsession):
+        if route_name.startswith("admin.") and response.status_int == 200:
+            admin_pages.add(route_name)
+        text = readable(response)
+        for name in sorted(hidden):
+            if found(name, text):
+                leaks.append(f"{path} {headers or ''}: {name!r}")
+    # The walk reached the coach's admin: lists, exports, records and their history.
+    assert {"admin.dashboard", "admin.list", "admin.export", "admin.change", "admin.history"} <= admin_pages
+    assert not leaks, "full names without consent reach another team's coach:\n" + "\n".join(leaks)

@@ -19,7 +19,12 @@ def includeme(config):
     )
     config.add_pshell_variable("User", User, "The User model: an account (admin, coach or member).")
     config.add_pshell_variable("Role", Role, "The roles an account can have.")
+    # Never the password hash in the history.
+    config.add_history(User, "users", label=lambda user: user.username, exclude=("password_hash",))
     config.add_demo_populator("accounts", "touchline.accounts.populate.populate_accounts", order=5)
     config.add_purge_job("password-reset-tokens", "touchline.accounts.models.purge_expired_tokens")
     config.add_mail_job("password-reset-links", "touchline.accounts.resets.answer_reset_requests")
     config.scan(".views")
+    # Its models in the admin (shown when the touchline.admin add-on is on).
+    config.include(".admin")
+    config.add_editor("touchline.accounts.views.UserEditor")

@@ -7,6 +7,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from touchline.crud import Editor
 from touchline.database import commit_without_waiting_for_disk
 from touchline.errors import render_error
 from touchline.formats import Page
@@ -259,80 +260,64 @@ def users(request):
     return {"users": page.items, "page": page}
 
 
-def _user_page(request, form, user=None, status=200):
-    request.response.status_int = status
-    return {"form": form, "account": user, "roles": [(role.value, role.label) for role in Role]}
+class UserEditor(Editor):
+    """The admins' account forms (no JSON writes); what is the accounts' own is in :meth:`apply`.
 
+    A username is taken whatever its case; a new account needs a password, a
+    changed one only when it is given, and either needs ``PASSWORD_MIN_LENGTH``
+    characters; an admin cannot take away their own access.  A password set
+    here ends the account's sessions and reset links, as does deactivating it.
+    """
 
-@view_config(
-    route_name="accounts.user_new", request_method="GET", permission=MANAGE_USERS,
-    renderer="touchline.accounts:templates/user_form.jinja2",
-)
-def user_new(request):
-    return _user_page(request, Form({"role": Role.MEMBER.value, "active": "on"}))
+    key = "account"
+    new_route = "accounts.user_new"
+    edit_route = "accounts.user_edit"
+    form_template = "touchline.accounts:templates/user_form.jinja2"
+    create_permission = edit_permission = delete_permission = MANAGE_USERS
+    created_message = "The account {record.username} was created."
+    saved_message = "The account {record.username} was saved."
+    secret_fields = ("password",)
+    schema_class = UserIn
 
+    def new(self):
+        return User("")  # named by apply()
 
-@view_config(
-    route_name="accounts.user_new", request_method="POST", permission=MANAGE_USERS,
-    renderer="touchline.accounts:templates/user_form.jinja2",
-)
-def user_create(request):
-    data, form = validate_form(request, UserIn)
-    if data is not None:
-        if request.dbsession.scalar(User.by_username(data.username)) is not None:
-            form.errors = {"username": ["This username is taken."]}
-        elif len(data.password) < PASSWORD_MIN_LENGTH:
-            form.errors = {"password": [TOO_SHORT]}
-    if form.errors:
-        form.values.pop("password", None)
-        return _user_page(request, form, status=400)
-    user = User(data.username, display_name=data.display_name, email=data.email,
-                role=data.role, active=data.active)
-    request.passwords.set(user, data.password)
-    request.dbsession.add(user)
-    request.dbsession.flush()
-    security_event(log, "user-created", request, user=request.user, account=user.username)
-    request.session.flash(f"The account {user.username} was created.")
-    return HTTPSeeOther(location=request.route_url("accounts.users"))
-
-
-@view_config(
-    route_name="accounts.user_edit", request_method="GET", permission=MANAGE_USERS,
-    renderer="touchline.accounts:templates/user_form.jinja2",
-)
-def user_edit(context, request):
-    values = {"username": context.username, "display_name": context.display_name,
-              "email": context.email, "role": context.role.value,
-              "active": "on" if context.active else ""}
-    return _user_page(request, Form(values), context)
-
-
-@view_config(
-    route_name="accounts.user_edit", request_method="POST", permission=MANAGE_USERS,
-    renderer="touchline.accounts:templates/user_form.jinja2",
-)
-def user_update(context, request):
-    data, form = validate_form(request, UserIn)
-    if data is not None:
+    def apply(self, user, data):
+        request, creating = self.request, user.id is None
         other = request.dbsession.scalar(User.by_username(data.username))
-        if other is not None and other.id != context.id:
-            form.errors = {"username": ["This username is taken."]}
-        elif data.password and len(data.password) < PASSWORD_MIN_LENGTH:
-            form.errors = {"password": [TOO_SHORT]}
-        elif context.id == request.user.id and (data.role is not Role.ADMIN or not data.active):
-            form.errors = {"role": ["You cannot take away your own administrator access."]}
-    if form.errors:
-        form.values.pop("password", None)
-        return _user_page(request, form, context, status=400)
-    context.rename(data.username)
-    context.display_name = data.display_name
-    context.email = data.email
-    context.role = data.role
-    context.active = data.active
-    if data.password:
-        change_password(request, context, data.password)
-    elif not data.active:
-        end_all_sessions(request, context)
-    security_event(log, "user-updated", request, user=request.user, account=context.username)
-    request.session.flash(f"The account {context.username} was saved.")
-    return HTTPSeeOther(location=request.route_url("accounts.users"))
+        if other is not None and other.id != user.id:
+            return {"username": ["This username is taken."]}
+        if (creating or data.password) and len(data.password) < PASSWORD_MIN_LENGTH:
+            return {"password": [TOO_SHORT]}
+        if user.id == request.user.id and (data.role is not Role.ADMIN or not data.active):
+            return {"role": ["You cannot take away your own administrator access."]}
+        user.rename(data.username)
+        user.display_name = data.display_name
+        user.email = data.email
+        user.role = data.role
+        user.active = data.active
+        if creating:
+            request.passwords.set(user, data.password)
+        elif data.password:
+            change_password(request, user, data.password)
+        elif not data.active:
+            end_all_sessions(request, user)
+        return None
+
+    def record_written(self, user, created):
+        event = "user-created" if created else "user-updated"
+        security_event(log, event, self.request, user=self.request.user, account=user.username)
+
+    def new_values(self):
+        return {"role": Role.MEMBER.value, "active": "on"}
+
+    def form_values(self, user):
+        return {"username": user.username, "display_name": user.display_name,
+                "email": user.email, "role": user.role.value,
+                "active": "on" if user.active else ""}
+
+    def form_page(self, form, user=None):
+        return {"form": form, "account": user, "roles": [(role.value, role.label) for role in Role]}
+
+    def after_save(self, user):
+        return self.request.route_url("accounts.users")

@@ -22,6 +22,10 @@ def includeme(config):
     config.add_pshell_variable("Product", Product, "The Product model: an item of the club shop.")
     config.add_pshell_variable("Category", Category, "The shop's product categories.")
     config.add_demo_populator("catalog", "touchline.catalog.populate.populate_catalog", order=50)
+    config.add_history(Product, "products", label=lambda product: product.name)
+    config.add_history(Category, "categories", label=lambda category: category.name)
     config.scan(".views")
+    # Its models in the admin (shown when the touchline.admin add-on is on).
+    config.include(".admin")
     config.add_editor("touchline.catalog.views.ProductEditor")
     config.add_editor("touchline.catalog.views.CategoryEditor")

@@ -21,6 +21,11 @@ def includeme(config):
     )
     config.add_pshell_variable("Post", Post, "The Post model: a news post, draft or published.")
     config.add_demo_populator("news", "touchline.news.populate.populate_news", order=40)
+    # body_html and excerpt are rendered from the body (again, when a restore sets it).
+    config.add_history(Post, "posts", label=lambda post: post.title,
+                       exclude=("body_html", "excerpt", "updated_at"))
     config.scan(".views")
+    # Its models in the admin (shown when the touchline.admin add-on is on).
+    config.include(".admin")
     config.add_editor("touchline.news.views.PostEditor")
     config.scan(".feed")

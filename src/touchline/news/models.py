@@ -112,6 +112,22 @@ class Post(Base):
     def published(self):
         return self.status is Status.PUBLISHED
 
+    def publish(self):
+        """Make the post public from now; True if it was a draft (publishing twice changes nothing)."""
+        if self.published:
+            return False
+        self.status = Status.PUBLISHED
+        self.published_at = utcnow()
+        return True
+
+    def unpublish(self):
+        """Back to a draft: out of the list, the feed and the home page; True if it was public."""
+        if not self.published:
+            return False
+        self.status = Status.DRAFT
+        self.published_at = None
+        return True
+
     def __acl__(self):
         if self.published:
             return BASE_ACL

@@ -21,7 +21,7 @@ from touchline.pagination import read
 from touchline.security import BASE_ACL, CREATE, EDIT, PUBLISH, VIEW
 from touchline.users import Role, User
 
-from .models import DRAFTS_ORDER, PUBLISHED_ORDER, Post, Status, post_acl, utcnow
+from .models import DRAFTS_ORDER, PUBLISHED_ORDER, Post, Status, post_acl
 from .schemas import PostIn
 from .slugs import slug_taken, unique_slug
 
@@ -183,9 +183,7 @@ def _new_post(request):
 @view_config(route_name="news.publish", request_method="POST", permission=PUBLISH)
 def post_publish(context, request):
     """Make the post public; publishing a published post again changes nothing."""
-    if not context.published:
-        context.status = Status.PUBLISHED
-        context.published_at = utcnow()
+    if context.publish():
         request.session.flash(f"“{context.title}” is published.")
     return HTTPSeeOther(location=request.route_url("news.show", slug=context.slug))
 
@@ -193,9 +191,7 @@ def post_publish(context, request):
 @view_config(route_name="news.unpublish", request_method="POST", permission=PUBLISH)
 def post_unpublish(context, request):
     """Take the post back to draft: it leaves the list, the feed and the home page."""
-    if context.published:
-        context.status = Status.DRAFT
-        context.published_at = None
+    if context.unpublish():
         request.session.flash(f"“{context.title}” is a draft again.")
     return HTTPSeeOther(location=request.route_url("news.show", slug=context.slug))
 

@@ -68,5 +68,9 @@ def includeme(config):
         "Player", Player, "The Player model: a child on a team's roster (private data)."
     )
     config.add_demo_populator("rosters", "touchline.rosters.populate.populate_players", order=20)
+    config.add_history(Player, "players", label=lambda player: player.full_name,
+                       collections=("guardians",))
     config.scan(".views")
+    # Its models in the admin (shown when the touchline.admin add-on is on).
+    config.include(".admin")
     config.add_editor("touchline.rosters.views.PlayerEditor")

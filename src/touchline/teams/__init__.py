@@ -20,6 +20,9 @@ def includeme(config):
     )
     config.add_pshell_variable("Team", Team, "The Team model: a team of the club in one age group.")
     config.add_pshell_variable("Level", Level, "The age groups, U06 to U18, as an enum.")
+    config.add_history(Team, "teams", label=lambda team: team.name, collections=("coaches",))
     config.add_demo_populator("teams", "touchline.teams.populate.populate_teams", order=10)
     config.scan(".views")
+    # Its models in the admin (shown when the touchline.admin add-on is on).
+    config.include(".admin")
     config.add_editor("touchline.teams.views.TeamEditor")

@@ -27,6 +27,10 @@ def includeme(config):
     config.add_pshell_variable("Sponsor", Sponsor, "The Sponsor model: a business that supports the club.")
     config.add_pshell_variable("Tier", Tier, "The sponsorship tiers: gold, silver, bronze.")
     config.add_demo_populator("sponsors", "touchline_sponsors.populate.populate_sponsors", order=60)
+    # Every change to a sponsor is recorded, and an admin can bring an earlier version back.
+    config.add_history(Sponsor, "sponsors", label=lambda sponsor: sponsor.name)
     config.scan(".views")
+    # Its models in the admin (shown when the touchline.admin add-on is on).
+    config.include(".admin")
     # Its forms and the JSON API's writes come from the core's CRUD layer.
     config.add_editor("touchline_sponsors.views.SponsorEditor")
