@@ -799,9 +799,7 @@ def _logged_in(request, session):
     if row is None:
         return None, None
     user_id, display_name, username, created_at, last_seen_at, expires_at = row
-    now = utcnow()
-    if (now >= expires_at or (now - created_at).total_seconds() > settings.absolute_timeout
-            or (now - last_seen_at).total_seconds() > settings.idle_timeout):
+    if settings.expired(created_at, last_seen_at, expires_at):
         return None, None
     return user_id, display_name or username
 

@@ -188,6 +188,15 @@ class SessionSettings:
         # Remember a request at most this often, not on every page view.
         self.touch_every = min(60, self.idle_timeout // 10)
 
+    def expired(self, created_at, last_seen_at, expires_at, now=None):
+        """Whether a session with these times is over: past its expiry, or idle or old too long."""
+        now = now or utcnow()
+        return (
+            now >= expires_at
+            or (now - created_at).total_seconds() > self.absolute_timeout
+            or (now - last_seen_at).total_seconds() > self.idle_timeout
+        )
+
 
 def load_session(request):
     """The session for this request's cookie, or a new, empty one.
@@ -241,12 +250,7 @@ def _load(request):
     if row is None:
         return ServerSession(request)
     record, user = row
-    now = utcnow()
-    if (
-        now >= record.expires_at
-        or (now - record.created_at).total_seconds() > settings.absolute_timeout
-        or (now - record.last_seen_at).total_seconds() > settings.idle_timeout
-    ):
+    if settings.expired(record.created_at, record.last_seen_at, record.expires_at):
         request.dbsession.delete(record)
         return ServerSession(request)
     if user is not None and not user.active:

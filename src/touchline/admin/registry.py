@@ -216,7 +216,6 @@ def _delete_records(request, admin, records):
     editor = admin.editor_class
     for record in records:
         if editor is not None and editor(record, request).delete_refused(record) is not None:
-            request.response.status_int = 200  # the refusal is told in a message, not a status
             return f"{admin.label(record)} cannot be deleted now, so nothing was deleted."
     for record in records:
         request.dbsession.delete(record)
@@ -373,7 +372,7 @@ class ModelAdmin:
             if related is None:
                 continue  # that model's add-on is off
             stmt = related.query(request).where(getattr(related.model, inline.attr) == record.id)
-            stmt = stmt.order_by(*related.order(_NoParams(related))[1]).limit(inline.limit + 1)
+            stmt = stmt.order_by(*related.order_by()[1]).limit(inline.limit + 1)
             records = request.dbsession.scalars(stmt).unique().all()
             blocks.append({
                 "inline": inline, "admin": related, "more": len(records) > inline.limit,
@@ -386,7 +385,11 @@ class ModelAdmin:
 
     def order(self, request):
         """``(sort key, order_by clauses)`` from ``?sort=`` or the default ordering."""
-        key = request.GET.get("sort") or (self.ordering[0] if self.ordering else "")
+        return self.order_by(request.GET.get("sort") or "")
+
+    def order_by(self, key=""):
+        """``(sort key, order_by clauses)`` for ``key`` ("name", "-kickoff"; empty: the default)."""
+        key = key or (self.ordering[0] if self.ordering else "")
         name = key.removeprefix("-")
         if not key:
             return "", [self.model.id]
@@ -439,15 +442,6 @@ class ModelAdmin:
         if record is None:
             raise HTTPNotFound()
         return record
-
-
-class _NoParams:
-    """A request without parameters: what an inline's default order is read from."""
-
-    GET = {}
-
-    def __init__(self, admin):
-        self.admin = admin
 
 
 def _admin_editor(admin, editor):

@@ -33,7 +33,7 @@ from touchline.users import Role
 
 from .permissions import RESTORE, USE_ADMIN
 from .registry import admin_models, display, local_time
-from .resources import AdminRoot, ChooseParent, DeletedRecord, ModelResource
+from .resources import AdminRoot, ChooseParent, DeletedRecord, ModelResource, model_admin
 
 TEMPLATES = "touchline.admin:templates/"
 #: A dashboard line counts this many records at most ("100+"), so it costs the same on any table.
@@ -172,28 +172,28 @@ def choose_parent(context, request):
 @view_config(route_name="admin.new", request_method="GET", permission=CREATE,
              renderer=TEMPLATES + "form.jinja2")
 def new_record(context, request):
-    admin = ModelResource(request).admin
+    admin = model_admin(request)
     return _form(request, admin, admin.admin_editor(context, request).new_form())
 
 
 @view_config(route_name="admin.new", request_method="POST", permission=CREATE,
              renderer=TEMPLATES + "form.jinja2")
 def create_record(context, request):
-    admin = ModelResource(request).admin
+    admin = model_admin(request)
     return _form(request, admin, admin.admin_editor(context, request).create_form())
 
 
 @view_config(route_name="admin.change", request_method="GET", permission=EDIT,
              renderer=TEMPLATES + "form.jinja2")
 def change_record(context, request):
-    admin = ModelResource(request).admin
+    admin = model_admin(request)
     return _form(request, admin, admin.admin_editor(context, request).edit_form(), context)
 
 
 @view_config(route_name="admin.change", request_method="POST", permission=EDIT,
              renderer=TEMPLATES + "form.jinja2")
 def update_record(context, request):
-    admin = ModelResource(request).admin
+    admin = model_admin(request)
     return _form(request, admin, admin.admin_editor(context, request).update_form(), context)
 
 
@@ -212,7 +212,7 @@ def _delete_page(request, admin, values, record):
 @view_config(route_name="admin.delete", request_method="GET", permission=DELETE,
              renderer=TEMPLATES + "delete.jinja2")
 def delete_record_confirm(context, request):
-    admin = ModelResource(request).admin
+    admin = model_admin(request)
     _deletable(admin)
     return _delete_page(request, admin, admin.admin_editor(context, request).delete_confirm(), context)
 
@@ -220,7 +220,7 @@ def delete_record_confirm(context, request):
 @view_config(route_name="admin.delete", request_method="POST", permission=DELETE,
              renderer=TEMPLATES + "delete.jinja2")
 def delete_record(context, request):
-    admin = ModelResource(request).admin
+    admin = model_admin(request)
     _deletable(admin)
     return _delete_page(request, admin, admin.admin_editor(context, request).delete_form(), context)
 
@@ -263,7 +263,7 @@ def record_history(context, request):
     """Each recorded change of the record, newest first, as a diff; a deleted record's too."""
     if isinstance(context, DeletedRecord):
         return _history_page(request, context.admin, context.change.record_id, None)
-    admin = ModelResource(request).admin
+    admin = model_admin(request)
     return _history_page(request, admin, context.id, context)
 
 
@@ -273,7 +273,7 @@ def record_history(context, request):
              renderer=TEMPLATES + "history.jinja2")
 def restore_version(context, request):
     """Put back the record as it was before or after a recorded change: a change in its turn."""
-    admin = ModelResource(request).admin
+    admin = model_admin(request)
     state = request.POST.get("state")
     if state not in ("before", "after"):
         raise HTTPBadRequest("Say whether to restore the record as it was before or after the change.")

@@ -16,12 +16,13 @@ from sqlalchemy.orm import selectinload
 
 from touchline.security import CREATE
 from touchline.spreadsheets import ROW_NUMBER, ImportColumn, Importer, PreviewRow
+from touchline.teams.importing import TEAM_COLUMN
 from touchline.teams.models import Team
 from touchline.users import Role, User, username_key
 
 from .models import Player, Position, Roster
 from .schemas import PlayerIn
-from .views import PlayerEditor
+from .views import PlayerEditor, player_fields
 
 #: How guardians' usernames are separated in their cell.
 GUARDIAN_SEPARATOR = ";"
@@ -43,8 +44,7 @@ class PlayerImporter(Importer):
 
     kind = "players"
     columns = (
-        ImportColumn("team", True, "The team's name, exactly as on the site (upper or lower case "
-                     "does not matter).", "Under 9 Badgers"),
+        TEAM_COLUMN,
         ImportColumn("first_name", True, "The player's first name (up to 40 characters).", "Sam"),
         ImportColumn("last_name", True, "The player's last name (up to 40 characters).", "Thompson"),
         ImportColumn("birth_year", True, "The year of birth, four digits, such as 2017.", 2017),
@@ -187,13 +187,7 @@ class PlayerImporter(Importer):
         """A valid row as it will be saved, shown in the preview."""
         return {
             "team": team.name,
-            "first_name": player.first_name,
-            "last_name": player.last_name,
-            "birth_year": player.birth_year,
-            "shirt_number": player.shirt_number,
-            "position": player.position.value if player.position else None,
-            "name_consent": player.name_consent,
-            "photo_consent": player.photo_consent,
+            **player_fields(player),
             "guardians": f"{GUARDIAN_SEPARATOR} ".join(user.username for user in player.guardians),
         }
 

@@ -153,8 +153,8 @@ def _values(player):
     return values
 
 
-def _json_values(player):
-    """A player's fields as the JSON API takes them (what a PUT leaves unchanged)."""
+def player_fields(player):
+    """A player's own fields as the JSON API and the spreadsheets take them (guardians apart)."""
     return {
         "first_name": player.first_name,
         "last_name": player.last_name,
@@ -163,8 +163,12 @@ def _json_values(player):
         "position": player.position.value if player.position else None,
         "name_consent": player.name_consent,
         "photo_consent": player.photo_consent,
-        "guardians": [user.id for user in player.guardians],
     }
+
+
+def _json_values(player):
+    """A player's fields as the JSON API takes them (what a PUT leaves unchanged)."""
+    return {**player_fields(player), "guardians": [user.id for user in player.guardians]}
 
 
 def _form_page(request, form, team, player=None):
