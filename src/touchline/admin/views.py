@@ -41,6 +41,14 @@ TODO_LIMIT = 100
 RECENT_CHANGES = 10
 
 
+#: Who made a change that no logged-in user made: the demo data, an import script, pshell.
+NOBODY = "a script or pshell (no one logged in)"
+
+
+def who(change):
+    return change.user_name or NOBODY
+
+
 def visible_models(request):
     """The registrations whose list this request's user may open."""
     return [admin for admin in admin_models(request.registry).values()
@@ -85,7 +93,8 @@ def dashboard(request):
         stmt = stmt.where(Change.user_id == request.user.id)
     by_name = {admin.name: admin for admin in models}
     changes = [
-        {"change": change, "admin": by_name[change.kind], "label": by_name[change.kind].change_label(request, change)}
+        {"change": change, "admin": by_name[change.kind], "who": who(change),
+         "label": by_name[change.kind].change_label(request, change)}
         for change in request.dbsession.scalars(stmt.where(Change.kind.in_(list(by_name))).limit(RECENT_CHANGES))
     ] if by_name else []
     return {"models": models, "todos": todos, "changes": changes}
@@ -241,6 +250,7 @@ def _history_page(request, admin, record_id, record, refused=None):
     for change in history_of(request.dbsession, admin.name, record_id):
         entries.append({
             "change": change,
+            "who": who(change),
             "label": admin.change_label(request, change),
             "diff": [(admin.field_title(name), shown(name, before), shown(name, after))
                      for name, before, after in change_diff(change)],
@@ -295,7 +305,8 @@ def deleted_records(context, request):
     admin = context.admin
     page = request.paginate(deleted_records_query(admin.name))
     return {"admin": admin, "page": page,
-            "entries": [{"change": change, "label": admin.change_label(request, change)} for change in page.items]}
+            "entries": [{"change": change, "who": who(change), "label": admin.change_label(request, change)}
+                        for change in page.items]}
 
 
 # Spreadsheets ---------------------------------------------------------------------------------
