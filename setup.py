@@ -63,6 +63,8 @@ tests_require = [
     "aiosmtpd >= 1.4",
     # The tests read the calendar feeds back, and compare them with what it writes.
     "icalendar >= 5.0",
+    # The tests expand the training sessions' weekly events (RRULE, EXDATE) as a calendar would.
+    "recurring-ical-events >= 3.3",
     "gunicorn >= 22.0",
     # Lets pip build the example add-on offline in tests/test_external_addon.py.
     "wheel >= 0.40",

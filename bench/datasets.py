@@ -382,7 +382,14 @@ def _fill(loader, registry, scale, rng):
     tz = club_timezone(registry)
 
     # Accounts: the demo three, then members, coaches and a few admins.
-    hasher = registry["touchline.passwords"]
+    # The site's own hasher (the IPasswords service), as a request finds it.
+    from types import SimpleNamespace
+
+    from pyramid_services import find_service_factory
+
+    from touchline.users import IPasswords
+
+    hasher = find_service_factory(SimpleNamespace(registry=registry), IPasswords)(None, None)
     probe = User("probe")
     hasher.set(probe, BENCH_PASSWORD)
     password_hash = probe.password_hash

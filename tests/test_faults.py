@@ -48,7 +48,7 @@ CONTROL_CHARACTERS = [pytest.param("\x00", id="nul"), pytest.param("\x1b", id="e
                       pytest.param("\x7f", id="del")]
 SESSION_COOKIE = "touchline_session=anything"
 #: What the form says beside a refused field: an email field's own message, or the general one.
-REFUSED = {"email": "enter one email address"}
+REFUSED = {"email": "enter an email address like"}
 CONTROL = "control characters"
 
 

@@ -42,6 +42,7 @@ CORE_PERMISSIONS = {
     security.DELETE,
     security.PUBLISH,
     security.MANAGE_USERS,
+    security.MANAGE_CLUB,
 }
 
 #: The views anyone may call, logged in or not: (route name, request method).
@@ -50,6 +51,12 @@ PUBLIC = {
     ("healthz", "GET"),
     # Readiness probe for load balancers: says whether the database answers, nothing more.
     ("readyz", "GET"),
+    # For crawlers, whoever they are: which paths to keep out of; shows no club data.
+    ("robots", "GET"),
+    # Browsers ask for it by themselves on every site: the club's mark, no data.
+    ("favicon", "GET"),
+    # The club's colours as CSS custom properties, linked by every page for everyone.
+    ("club.css", "GET"),
     # The login form (and, for JSON clients, the CSRF token to log in with).
     ("accounts.login", "GET"),
     # Logging in is what makes a visitor not anonymous.
@@ -70,7 +77,7 @@ PUBLIC = {
 #: The add-ons whose rows live beside their own tests (see the module docstring).
 ROW_MODULES = [
     importlib.import_module(f"tests.{name}.permission_rows")
-    for name in ("rosters", "fixtures", "news", "catalog", "admin")
+    for name in ("rosters", "fixtures", "news", "catalog", "admin", "training")
     if importlib.util.find_spec(f"tests.{name}.permission_rows") is not None
 ]
 for _module in ROW_MODULES:
@@ -188,8 +195,16 @@ MATRIX = [
     # route                     method    target        anonymous member coach admin
     ("home",                    "GET",    None,         (200,      200,   200,  200)),
     ("home",                    "GET",    ".json",      (200,      200,   200,  200)),
+    ("search",                  "GET",    None,         (200,      200,   200,  200)),
+    ("search",                  "GET",    ".json",      (200,      200,   200,  200)),
     ("healthz",                 "GET",    None,         (200,      200,   200,  200)),
     ("readyz",                  "GET",    None,         (200,      200,   200,  200)),
+    ("robots",                  "GET",    None,         (200,      200,   200,  200)),
+    ("sitemap",                 "GET",    None,         (200,      200,   200,  200)),
+    ("favicon",                 "GET",    None,         (200,      200,   200,  200)),
+    ("club.css",                "GET",    None,         (200,      200,   200,  200)),
+    ("club.settings",           "GET",    None,         (LOGIN,    403,   403,  200)),
+    ("club.settings",           "POST",   None,         (401,      403,   403,  303)),
     ("accounts.login",          "GET",    None,         (200,      200,   200,  200)),
     ("accounts.login",          "POST",   None,         (303,      303,   303,  303)),
     ("accounts.account",        "GET",    None,         (LOGIN,    200,   200,  200)),
@@ -221,6 +236,8 @@ MATRIX = [
     ("teams.edit",              "GET",    "B",          (LOGIN,    403,   403,  200)),
     ("teams.edit",              "POST",   "A",          (401,      403,   303,  303)),
     ("teams.edit",              "POST",   "B",          (401,      403,   403,  303)),
+    ("teams.coach_profile",     "GET",    None,         (LOGIN,    200,   200,  200)),
+    ("teams.coach_profile",     "POST",   None,         (401,      303,   303,  303)),
     ("teams.delete",            "GET",    "A",          (LOGIN,    403,   403,  200)),
     ("teams.delete",            "GET",    "B",          (LOGIN,    403,   403,  200)),
     ("teams.delete",            "POST",   "A*",         (401,      403,   403,  303)),
@@ -247,6 +264,7 @@ def _user_body(world, role):
 
 #: (route, method): ("form" or "json", a valid body for the role).
 BODIES = {
+    ("teams.coach_profile", "POST"): ("form", lambda world, role: {"show_name": "on"}),
     ("accounts.login", "POST"): ("form", _login_body),
     ("accounts.logout", "POST"): ("form", lambda world, role: {}),
     ("accounts.account", "POST"): (
@@ -269,6 +287,9 @@ BODIES = {
     ("teams.show", "DELETE"): ("json", None),
     ("teams.edit", "POST"): ("form", lambda world, role: {"name": "Renamed by form", "level": "U09"}),
     ("teams.delete", "POST"): ("form", lambda world, role: {}),
+    ("club.settings", "POST"): (
+        "form", lambda world, role: {"name": "Touchline Test FC", "primary_colour": "#0b5d1e",
+                                     "accent_colour": "#ffbf47"}),
 }
 
 

@@ -44,8 +44,16 @@ def main(global_config, **settings):
         config.include(".admin.registry")
         config.include(".routes")
         config.include(".uploads")
+        # After the database, the history and the uploads: the club's name, crest and colours.
+        config.include(".clubsettings")
+        # After mail (the public base URL), rendering and routes: robots.txt, the sitemap,
+        # the favicon, the head's meta tags and feed links; offers add_sitemap_source,
+        # add_feed_link and add_robots_disallow to add-ons.
+        config.include(".seo")
         # The add-on API last among the core: it offers directives to add-ons.
         config.include(".addons")
+        # After the add-on API: add-ons offer their records to the site's search box.
+        config.include(".search")
         # Make the core's configuration final so that add-ons build on it and
         # may override it without conflicting with it.
         config.commit()

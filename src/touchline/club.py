@@ -36,6 +36,22 @@ def to_local(registry, value: datetime.datetime | None) -> datetime.datetime | N
     return value.astimezone(club_timezone(registry))
 
 
+def local_moment(request, date: datetime.date, time: datetime.time):
+    """``(instant, error)``: the UTC instant of ``date`` at ``time`` on the club's clock.
+
+    For forms that take a local date and time (a kick-off, a publication
+    time).  A wall-clock time skipped when the clocks go forward does not
+    exist: ``(None, message)``; one that happens twice when they go back is
+    taken as the first.
+    """
+    tz = request.timezone
+    naive = datetime.datetime.combine(date, time)
+    moment = naive.replace(tzinfo=tz, fold=0).astimezone(datetime.timezone.utc)
+    if moment.astimezone(tz).replace(tzinfo=None) != naive:
+        return None, "This time does not exist on that day: the clocks go forward."
+    return moment, None
+
+
 def format_money(amount: Decimal, currency: str) -> str:
     """``Decimal("12.5")`` as ``£12.50``: always two places, never through a float."""
     quantized = amount.quantize(Decimal("0.01"))

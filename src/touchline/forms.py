@@ -8,10 +8,14 @@ with the errors by field in a machine-readable body.  Either way nothing is
 applied unless everything is valid, and fields a client may not set
 (``id``, ``role``) are refused by the schema.
 """
+import enum
 import json
 import re
+import typing
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, ClassVar
+
+import annotated_types
 
 from pydantic import (
     AfterValidator,
@@ -63,8 +67,20 @@ def Text(max_length):
     ]
 
 
-#: A database id: a positive integer an INTEGER column can hold.
-Id = Annotated[int, Field(gt=0, le=MAX_ID)]
+class _Chosen:
+    """Marks a field whose value is chosen (from a list, a date picker), not typed:
+    its messages say "Choose the match date", not "Enter ..."."""
+
+    def __repr__(self):
+        return "Chosen"
+
+
+#: Put in a field's ``Annotated[...]`` when the user picks the value rather than types it
+#: (enums, ids, booleans and lists are known to be chosen without it).
+Chosen = _Chosen()
+
+#: A database id: a positive integer an INTEGER column can hold (picked from a list on a form).
+Id = Annotated[int, Field(gt=0, le=MAX_ID), Chosen]
 
 
 class Schema(BaseModel):
@@ -78,6 +94,11 @@ class Schema(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
+    #: What each field is called in a message, with its article: ``{"name": "the team's name"}``
+    #: gives "Enter the team's name."  Merged along the class's bases; a field without an entry
+    #: is called by its name ("the birth year" for ``birth_year``).  See :func:`field_errors`.
+    nouns: ClassVar[dict[str, str]] = {}
+
     @field_validator("*", mode="after")
     @classmethod
     def _no_control_characters_anywhere(cls, value):
@@ -88,19 +109,144 @@ class Schema(BaseModel):
         return value
 
 
-def field_errors(error):
+def field_errors(error, schema=None):
+    """The errors of a pydantic ``ValidationError`` by field, in words written for people.
+
+    This is the one place where schema errors become messages: every form,
+    the JSON API's 422s and the spreadsheet imports use it, so no view words
+    a message of its own for what a schema checks.  Each message names the
+    field as the schema calls it (:attr:`Schema.nouns`) and says what to do:
+    "Enter the team's name.", "Choose the match date.", "Enter a shirt
+    number from 1 to 99."  A value error raised by a schema's own validator
+    is already written for people ("must be a single line"): it is kept,
+    with a capital and a full stop.  pydantic's own wording ("String should
+    have at least 1 character", "Field required") never reaches a user.
+    """
     errors = {}
-    for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else "_form"
-        message = item["msg"]
-        if item["type"] == "extra_forbidden":
-            message = "This field cannot be set."
-        elif item["type"] == "missing":
-            message = "This field is required."
-        elif message.startswith("Value error, "):
-            message = message[len("Value error, "):].capitalize() + "."
-        errors.setdefault(field, []).append(message)
+    for item in error.errors(include_url=False):
+        loc = item["loc"]
+        field = str(loc[0]) if loc else "_form"
+        errors.setdefault(field, []).append(_message(item, schema, field))
     return errors
+
+
+#: The error types that mean "a number was expected" (pydantic's names).
+_NUMBER_TYPES = frozenset({
+    "int_parsing", "int_type", "int_from_float", "int_parsing_size", "float_parsing", "float_type",
+    "decimal_parsing", "decimal_type", "finite_number",
+})
+_BOUND_TYPES = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+_CHOICE_TYPES = frozenset({"enum", "literal_error", "list_type", "is_instance_of", "union_tag_invalid"})
+
+
+def _message(item, schema, field):
+    kind = item["type"]
+    ctx = item.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "This field cannot be set."
+    if kind in ("value_error", "assertion_error"):
+        text = str(ctx.get("error", "")).strip() or "this is not valid"
+        text = text[0].upper() + text[1:]
+        return text if text.endswith((".", "?", "!")) else text + "."
+    info = _FieldInfo(schema, field)
+    noun = info.noun
+    verb = "Choose" if info.chosen else "Enter"
+    empty = isinstance(item.get("input"), str) and not item["input"].strip()
+    if kind == "missing" or empty or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        return f"{verb} {noun}."
+    if kind == "string_too_short":
+        return f"Use at least {ctx['min_length']} characters for {noun}."
+    if kind == "string_too_long":
+        return f"Shorten {noun} to {ctx['max_length']} characters or fewer."
+    if kind in ("too_long", "too_short") and info.is_list:
+        most = "at most" if kind == "too_long" else "at least"
+        return f"Choose {most} {ctx.get('max_length', ctx.get('min_length'))} {info.bare}."
+    if kind in ("too_long", "too_short"):
+        size = ctx.get("max_length", ctx.get("min_length"))
+        return f"Shorten {noun} to {size} characters or fewer." if kind == "too_long" else f"Enter {noun}."
+    if kind in _CHOICE_TYPES or (info.chosen and (kind in _NUMBER_TYPES or kind in _BOUND_TYPES)):
+        return f"Choose {noun} from the list."
+    if kind in ("bool_parsing", "bool_type"):
+        return f"Choose yes or no for {noun}."
+    if kind in _BOUND_TYPES or (kind in _NUMBER_TYPES and None not in info.bounds):
+        return info.range_message()
+    if kind in _NUMBER_TYPES:
+        if info.is_decimal:
+            return f"Enter {noun} as a number, such as 12.50."
+        return f"Enter {noun} as a whole number."
+    if kind == "decimal_max_places":
+        return f"Enter {noun} with at most {ctx['decimal_places']} digits after the decimal point."
+    if kind in ("decimal_max_digits", "decimal_whole_digits"):
+        return f"Enter a smaller number for {noun}."
+    if kind in ("string_type", "str_type"):
+        return f"Enter {noun} as text."
+    if kind == "string_pattern_mismatch":
+        return f"Check {noun}: use letters and digits, without spaces or other signs."
+    return f"Check {noun} and try again."
+
+
+class _FieldInfo:
+    """What a message needs to know about one field of a schema."""
+
+    def __init__(self, schema, name):
+        nouns = {}
+        for cls in reversed(getattr(schema, "__mro__", ())):
+            nouns.update(getattr(cls, "__dict__", {}).get("nouns") or {})
+        self.noun = nouns.get(name) or "the " + name.replace("_", " ")
+        self.bare = self.noun[4:] if self.noun.startswith("the ") else self.noun
+        field = (getattr(schema, "model_fields", None) or {}).get(name)
+        self.chosen = self.is_list = self.is_decimal = False
+        self.bounds = (None, None)
+        if field is None:
+            return
+        low = high = None
+        for annotation, metadata in _walk(field.annotation, field.metadata):
+            if annotation is not None:
+                self.is_list |= typing.get_origin(annotation) in (list, tuple, set)
+                self.is_decimal |= annotation is Decimal
+                self.chosen |= annotation is bool or (isinstance(annotation, type)
+                                                      and issubclass(annotation, enum.Enum))
+            for item in metadata:
+                self.chosen |= item is Chosen
+                if isinstance(item, (annotated_types.Ge, annotated_types.Gt)):
+                    low = getattr(item, "ge", None)
+                    low = item.gt + 1 if low is None and isinstance(item.gt, int) else low
+                if isinstance(item, (annotated_types.Le, annotated_types.Lt)):
+                    high = getattr(item, "le", None)
+                    high = item.lt - 1 if high is None and isinstance(item.lt, int) else high
+        self.chosen |= self.is_list
+        self.bounds = (low, high)
+
+    def range_message(self):
+        low, high = self.bounds
+        some = re.sub(r"^the ", "an " if self.bare[:1] in "aeiou" else "a ", self.noun)
+        if low is not None and high is not None:
+            return f"Enter {some} from {low} to {high}."
+        if low is not None:
+            return f"Enter {some} of {low} or more."
+        if high is not None:
+            return f"Enter {some} of {high} or less."
+        return f"Enter {self.noun} as a number."
+
+
+def _walk(annotation, metadata=()):
+    """``(type, metadata)`` for a field's annotation and every type nested in it
+    (``Optional``, ``list[...]``, ``Annotated``)."""
+    yield None, list(metadata)
+    stack = [annotation]
+    while stack:
+        current = stack.pop()
+        if typing.get_origin(current) is Annotated:
+            inner, *extra = typing.get_args(current)
+            for item in extra:
+                if hasattr(item, "metadata"):  # a FieldInfo: its constraints are its metadata
+                    yield None, list(item.metadata)
+                else:
+                    yield None, [item]
+            stack.append(inner)
+            continue
+        yield current, []
+        stack.extend(arg for arg in typing.get_args(current) if arg is not type(None))
 
 
 class Form:
@@ -145,7 +291,7 @@ def validate_form(request, schema, ignore=("csrf_token",)):
     try:
         return schema.model_validate(values), Form(values)
     except ValidationError as error:
-        errors = field_errors(error)
+        errors = field_errors(error, schema)
         # A field the page does not show cannot carry its error: say it on top.
         for name in [name for name in errors if name not in schema.model_fields and name != "_form"]:
             errors.setdefault("_form", []).extend(f"{name}: {message}" for message in errors.pop(name))
@@ -215,7 +361,7 @@ def validate_json(request, schema, partial=None):
     try:
         return schema.model_validate(data)
     except ValidationError as error:
-        raise InvalidData(field_errors(error)) from None
+        raise InvalidData(field_errors(error, schema)) from None
 
 
 def invalid_data(exc, request):

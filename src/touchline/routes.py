@@ -119,5 +119,13 @@ def includeme(config):
     config.add_request_method(fixed_path, "fixed_path")
     config.add_request_method(asset_path, "asset_path")
     config.add_resource_route("home", "/")
+    config.add_resource_route("search", "/search")
     config.add_route("healthz", "/healthz")
     config.add_route("readyz", "/readyz")
+    # The club's settings page (admins) and its colours as a stylesheet (every page links it).
+    config.add_route("club.settings", "/settings")
+    config.add_route("club.css", "/club.css")
+    # Being found: touchline.seo's views.
+    config.add_route("robots", "/robots.txt")
+    config.add_route("sitemap", "/sitemap.xml")
+    config.add_route("favicon", "/favicon.ico")

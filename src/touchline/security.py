@@ -36,6 +36,8 @@ DELETE = "delete"
 #: Publish what others wrote (news).
 PUBLISH = "publish"
 MANAGE_USERS = "manage-users"
+#: Change the club's own settings (name, crest, colours, contact, welcome): admins only.
+MANAGE_CLUB = "manage-club"
 
 ADMIN_PRINCIPAL = "role:admin"
 

@@ -736,7 +736,7 @@ class Importer:
         """The row's non-empty cells among ``names``, stripped: what goes to a schema.
 
         An empty cell is left out, so the schema gives a required field's
-        "This field is required." and an optional one its default.
+        message ("Enter the opponent's name.") and an optional one its default.
         """
         data = {}
         for name in names:
@@ -756,7 +756,7 @@ class Importer:
             return schema.model_validate(data), []
         except ValidationError as error:
             messages = []
-            for name, texts in field_errors(error).items():
+            for name, texts in field_errors(error, schema).items():
                 column = (columns or {}).get(name, name)
                 messages.extend(f"{column}: {text}" if column != "_form" else text for text in texts)
             return None, messages

@@ -145,8 +145,15 @@ def _read(upload, max_size):
     if not data:
         raise InvalidImage("Choose an image file to upload.")
     if len(data) > max_size:
-        raise InvalidImage(f"The image is larger than {max_size // (1024 * 1024)} MB.")
+        raise InvalidImage(f"The image is larger than {_size(max_size)}.")
     return data
+
+
+def _size(size):
+    """``8 MB``, ``64 KB``: a size limit as people read it (never "0 MB")."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    return f"{max(size // 1024, 1)} KB"
 
 
 def _decode(data):

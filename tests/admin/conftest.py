@@ -17,6 +17,7 @@ from touchline.news.models import Post, Status
 from touchline.rosters.models import Player
 from touchline.teams.models import Level
 from touchline.testing import csrf_token_of
+from touchline.training.models import TrainingSession
 
 UTC = datetime.timezone.utc
 
@@ -66,10 +67,17 @@ def club(dbsession, make_team, admin, coach, other_coach, member):
         "published": Post(title="We won the cup", slug="we-won-the-cup", body="Well done all.",
                           author=admin, status=Status.PUBLISHED, published_at=now - datetime.timedelta(days=1)),
     }
-    dbsession.add_all([*players.values(), *fixtures.values(), category, *products.values(), *posts.values()])
+    sessions = {
+        "a": TrainingSession(team=team_a, weekday=2, start_time=datetime.time(18), end_time=datetime.time(19),
+                             place="Owl Meadow"),
+        "b": TrainingSession(team=team_b, weekday=4, start_time=datetime.time(17), end_time=datetime.time(18),
+                             place="Kestrel Hall"),
+    }
+    dbsession.add_all([*players.values(), *fixtures.values(), category, *products.values(), *posts.values(),
+                       *sessions.values()])
     dbsession.flush()
     return SimpleNamespace(teams={"A": team_a, "B": team_b}, players=players, fixtures=fixtures,
-                           category=category, products=products, posts=posts,
+                           category=category, products=products, posts=posts, sessions=sessions,
                            users={"admin": admin, "coach": coach, "other_coach": other_coach, "member": member})
 
 

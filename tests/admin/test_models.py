@@ -19,6 +19,7 @@ from touchline.fixtures.models import Fixture
 from touchline.news.models import Post, Status
 from touchline.rosters.models import Player
 from touchline.teams.models import Team
+from touchline.training.models import TrainingSession
 from touchline.users import User
 
 from .conftest import listed_ids, submit_form, this_year, token
@@ -130,6 +131,18 @@ SPECS = {
         # A category with products is refused: nothing deleted, and said so.
         actions={"delete": lambda club, dbsession, record: record in dbsession},
         deletable=False,
+    ),
+    "training": Spec(
+        record=lambda club: club.sessions["b"],
+        search="meadow", found=lambda club: {club.sessions["a"].id},
+        filter=None, kept=None,
+        new_query=lambda club: {"team": club.teams["A"].id},
+        add=lambda club: {"weekday": "6", "start_time": "09:30", "end_time": "10:45", "place": "Sports hall",
+                          "note": "", "starts_on": "", "ends_on": ""},
+        added=_one(TrainingSession, place="Sports hall"),
+        change={"place": "Owl Meadow, pitch 3", "start_time": "17:30"},
+        changed=lambda record: (record.place, record.start_time) == ("Owl Meadow, pitch 3", datetime.time(17, 30)),
+        actions={"delete": lambda club, dbsession, record: dbsession.get(TrainingSession, record.id) is None},
     ),
     "users": Spec(
         record=lambda club: club.users["member"],

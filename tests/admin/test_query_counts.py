@@ -17,6 +17,7 @@ from touchline.fixtures.models import Fixture, FixtureStatus, HomeAway
 from touchline.news.models import Post, Status
 from touchline.rosters.models import Player
 from touchline.teams.models import Level, Team
+from touchline.training.models import TrainingSession
 from touchline.users import User
 
 from .conftest import this_year
@@ -43,6 +44,8 @@ def _records(club, name, start, count):
                                         sizes="", in_stock=bool(n % 2)),
             "categories": lambda: Category(name=f"Category {n}", slug=f"category-{n}"),
             "users": lambda: User(f"user{n}", display_name=f"User {n}"),
+            "training": lambda: TrainingSession(team=team, weekday=1 + n % 7, start_time=datetime.time(17, n % 60),
+                                                end_time=datetime.time(19), place=f"Pitch {n}"),
         }[name]()
 
 

@@ -30,7 +30,7 @@ def test_a_visitor_sees_the_club_without_any_child(browser_page):
     for panel in ("Youngest teams", "Next fixtures", "Latest news"):
         expect(page.get_by_role("heading", name=panel)).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link")).to_have_text(["Teams", "Fixtures", "News", "Shop"])
+    expect(nav.get_by_role("link")).to_have_text(["Teams", "Fixtures", "Training", "News", "Shop"])
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="News").click()
     first_post = page.locator(".post-list a").first
@@ -52,7 +52,7 @@ def test_shop_search_and_category_filter(browser_page):
     expect(page.locator(".product-list img").first).to_be_visible()
     page.fill("#q", "shirt")
     with page.expect_navigation():
-        page.get_by_role("button", name="Search").click()
+        page.locator("main").get_by_role("button", name="Search").click()
     names = page.locator(".product-list .product > a").all_inner_texts()
     assert names and all("shirt" in name.lower() for name in names), names
     assert re.search(r"[?&]q=shirt", page.url)

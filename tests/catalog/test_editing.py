@@ -77,14 +77,14 @@ def test_an_unticked_box_means_out_of_stock(admin_app, dbsession, kit):
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("name", "", "String should have at least 1 character"),
-    ("name", "x" * 81, "String should have at most 80 characters"),
+    ("name", "", "Enter the product's name."),
+    ("name", "x" * 81, "Shorten the product's name to 80 characters or fewer."),
     ("name", "two\nlines", "Must be a single line."),
-    ("description", "x" * 5001, "String should have at most 5000 characters"),
-    ("category", "abc", "Input should be a valid integer"),
+    ("description", "x" * 5001, "Shorten the description to 5000 characters or fewer."),
+    ("category", "abc", "Choose the category from the list."),
     ("category", "424242", "The shop has no category with the id 424242."),
     ("sizes", "S M s", "Give each size only once."),
-    ("sizes", "S <M>", "String should match pattern"),
+    ("sizes", "S <M>", "Check the sizes: use letters and digits"),
     ("sizes", " ".join(f"S{i}" for i in range(17)), "Give at most 16 sizes."),
 ])
 def test_form_errors_are_shown_beside_the_field(admin_app, dbsession, kit, field, value, message):
@@ -290,7 +290,7 @@ def test_an_admin_adds_a_category_from_the_list(admin_app, dbsession):
 
 
 @pytest.mark.parametrize("form, field, message", [
-    ({"name": "", "slug": ""}, "name", "String should have at least 1 character"),
+    ({"name": "", "slug": ""}, "name", "Enter the category's name."),
     ({"name": "Kit", "slug": "Match Kit"}, "slug", "Use lower-case letters, digits and single hyphens"),
     ({"name": "Kit", "slug": "match-kit"}, "slug", "Another category already has the slug match-kit."),
     ({"name": "Match kit", "slug": ""}, "slug", "Another category already has the slug match-kit."),

@@ -71,10 +71,10 @@ def test_a_price_change_through_put_is_exact(admin_app, dbsession, make_product)
 
 
 @pytest.mark.parametrize("price, message", [
-    ("19.999", "Decimal input should have no more than 2 decimal places"),
-    ("-5", "Input should be greater than or equal to 0"),
-    ("5,00", "Input should be a valid decimal"),
-    ("", "Input should be a valid decimal"),
+    ("19.999", "Enter the price with at most 2 digits after the decimal point."),
+    ("-5", "Enter a price of 0 or more."),
+    ("5,00", "Enter the price as a number, such as 12.50."),
+    ("", "Enter the price."),
 ])
 def test_prices_refused_by_the_form(admin_app, dbsession, kit, price, message):
     form = {"name": "Scarf", "category": str(kit.id), "price": price, "sizes": ""}

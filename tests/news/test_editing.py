@@ -66,16 +66,16 @@ def test_a_coach_writes_a_draft_through_the_form(testapp, login, coach, dbsessio
 
 
 @pytest.mark.parametrize("params, field, message", [
-    ({"title": "", "body": "x"}, "title", "at least 1 character"),
-    ({"title": "x" * 121, "body": "x"}, "title", "at most 120 characters"),
+    ({"title": "", "body": "x"}, "title", "Enter the post's title."),
+    ({"title": "x" * 121, "body": "x"}, "title", "Shorten the post's title to 120 characters or fewer."),
     ({"title": "Two\nlines", "body": "x"}, "title", "single line"),
     ({"title": "T", "body": "   "}, "body", "Write something in the post."),
-    ({"title": "T", "body": "x" * 50_001}, "body", "at most 50000 characters"),
+    ({"title": "T", "body": "x" * 50_001}, "body", "Shorten the post's text to 50000 characters or fewer."),
     ({"title": "T", "body": "bell \x07"}, "body", "control characters"),
     ({"title": "T", "slug": "Not A Slug", "body": "x"}, "slug", "lower-case letters"),
     ({"title": "T", "slug": "a--b", "body": "x"}, "slug", "lower-case letters"),
     ({"title": "T", "slug": "drafts", "body": "x"}, "slug", "reserved"),
-    ({"title": "T", "slug": "a" * 81, "body": "x"}, "slug", "at most 80 characters"),
+    ({"title": "T", "slug": "a" * 81, "body": "x"}, "slug", "Shorten the web address to 80 characters or fewer."),
 ])
 def test_bad_form_input_is_shown_again_with_errors(testapp, login, coach, dbsession, params, field,
                                                    message):

@@ -48,16 +48,16 @@ def test_the_preview_lists_each_rows_errors(club, make_request, dbsession, seaso
     assert errors_by_row(preview) == {
         3: ["team: No team is named Under 9 Owls."],
         4: [f"birth_year: Must be a year from {low} to {high}."],
-        5: ["birth_year: Input should be a valid integer, unable to parse string as an integer"],
+        5: ["birth_year: Enter the year of birth as a whole number."],
         6: ["shirt_number: Another player of Under 9 Badgers wears number 7."],
         7: ["shirt_number: Number 12 is given to more than one player of Under 9 Otters in this file (rows 7, 8)."],
         8: ["shirt_number: Number 12 is given to more than one player of Under 9 Otters in this file (rows 7, 8)."],
         10: ["guardians: No active member account has the username nobody, cora."],
-        11: ["shirt_number: Input should be less than or equal to 99",
-             "position: Input should be 'goalkeeper', 'defender', 'midfielder' or 'forward'",
+        11: ["shirt_number: Enter a shirt number from 1 to 99.",
+             "position: Choose the position from the list.",
              "name_consent: Write yes or no (or leave it empty for no).",
              "photo_consent: Write yes or no (or leave it empty for no)."],
-        12: ["team: This field is required.", "first_name: This field is required."],
+        12: ["team: This field is required.", "first_name: Enter the player's first name."],
     }
     assert not preview.ok
     assert preview.errors_count == 9 and preview.messages_count == 13

@@ -166,6 +166,8 @@ def readable(response):
         book = openpyxl.load_workbook(io.BytesIO(response.body), read_only=True)
         return "\n".join(" ".join(str(cell) for cell in row if cell is not None)
                          for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
+    if response.content_type.startswith("image/"):
+        return ""  # an icon or a crest: no words in it
     return response.text
 
 

@@ -72,7 +72,7 @@ def test_roster_list_shows_teams_with_player_counts(testapp, club, login):
     login(testapp, "max")
     page = testapp.get("/rosters")
     rows = [[td.text.strip() for td in tr.find_all("td")] for tr in page.html.select("table.rosters tbody tr")]
-    assert rows == [["Under 9 Badgers", "Under 09s", "3"], ["Under 9 Otters", "Under 09s", "0"]]
+    assert rows == [["Under 9 Badgers", "Under 9s", "3"], ["Under 9 Otters", "Under 9s", "0"]]
     assert page.html.find(id="your-players") is None  # Max has no children here
 
 
@@ -80,9 +80,9 @@ def test_roster_list_in_json_and_xml(testapp, club, login):
     login(testapp, "max")
     data = testapp.get("/rosters.json").json
     assert data["teams"] == [
-        {"id": club["badgers"].id, "name": "Under 9 Badgers", "level": "U09", "level_label": "Under 09s",
+        {"id": club["badgers"].id, "name": "Under 9 Badgers", "level": "U09", "level_label": "Under 9s",
          "players": 3},
-        {"id": club["otters"].id, "name": "Under 9 Otters", "level": "U09", "level_label": "Under 09s",
+        {"id": club["otters"].id, "name": "Under 9 Otters", "level": "U09", "level_label": "Under 9s",
          "players": 0},
     ]
     assert data["your_players"] == []

@@ -341,9 +341,9 @@ def test_api_calls_without_a_valid_token_are_refused(testapp, dbsession, login, 
 @pytest.mark.parametrize(
     "name, message",
     [
-        ("", "at least 1 character"),
-        ("     ", "at least 1 character"),
-        ("x" * 41, "at most 40 characters"),
+        ("", "Enter the team's name."),
+        ("     ", "Enter the team's name."),
+        ("x" * 41, "Shorten the team's name to 40 characters or fewer."),
         ("Foxes\x07", "Must not contain control characters."),
         ("Foxes\x00", "Must not contain control characters."),
         ("Foxes\nReds", "Must be a single line."),
@@ -374,7 +374,7 @@ def test_missing_name_and_bad_level_are_both_reported(testapp, dbsession, login,
     before = team_count(dbsession)
     response = post_form(testapp, "/teams/new", {"level": "U19"}, status=400)
     assert team_count(dbsession) == before
-    assert "This field is required." in response.html.find("ul", id="name-errors").text
+    assert "Enter the team's name." in response.html.find("ul", id="name-errors").text
     assert response.html.find("ul", id="level-errors") is not None
     assert response.html.find("select", attrs={"name": "level"})["aria-invalid"] == "true"
 

@@ -14,7 +14,7 @@ def test_home_lists_the_youngest_teams(testapp, make_team):
     youngest = page.html.find("section", attrs={"aria-labelledby": "panel-youngest_teams"})
     assert youngest.h2.text == "Youngest teams"
     assert [a.text for a in youngest.find_all("a")] == ["Under 9 Badgers", "Under 9 Otters"]
-    assert "Under 09s" in youngest.text
+    assert "Under 9s" in youngest.text
     assert "Kestrels" not in youngest.text
 
 
@@ -30,7 +30,7 @@ def test_home_as_json_carries_the_panel(testapp, make_team):
     assert panel["name"] == "youngest_teams"
     assert panel["data"]["level"] == "U07"
     assert panel["data"]["teams"] == [
-        {"id": team.id, "name": "Minis Tigers", "level": "U07", "level_label": "Under 07s"}
+        {"id": team.id, "name": "Minis Tigers", "level": "U07", "level_label": "Under 7s"}
     ]
     assert testapp.get("/.json").json == data
 
@@ -42,7 +42,7 @@ def test_team_list_groups_by_age_group_youngest_first(testapp, make_team):
     make_team("Under 11 Foxes", Level.U11)
     page = testapp.get("/teams")
     headings = [h.text for h in page.html.main.find_all("h2")]
-    assert headings == ["Under 07s", "Under 11s", "Under 14s"]
+    assert headings == ["Under 7s", "Under 11s", "Under 14s"]
     names = [a.text for a in page.html.main.find_all("a") if "/teams/" in a["href"]]
     assert names == ["Minis Lions", "Under 11 Foxes", "Under 11 Wolves", "Under 14 Rovers"]
 
@@ -87,9 +87,9 @@ def test_team_page_in_three_formats(testapp, make_team):
     team = make_team("Under 9 Badgers", Level.U09)
     page = testapp.get(f"/teams/{team.id}")
     assert page.html.h1.text == "Under 9 Badgers"
-    assert "Under 09s" in page.text
+    assert "Under 9s" in page.text
     json = testapp.get(f"/teams/{team.id}.json").json
-    assert json == {"team": {"id": team.id, "name": "Under 9 Badgers", "level": "U09", "level_label": "Under 09s"}}
+    assert json == {"team": {"id": team.id, "name": "Under 9 Badgers", "level": "U09", "level_label": "Under 9s"}}
     root = ET.fromstring(testapp.get(f"/teams/{team.id}.xml").body)
     assert root.tag == "team" and root.findtext("name") == "Under 9 Badgers"
     assert testapp.get(f"/teams/{team.id}", headers={"Accept": "application/json"}).json == json

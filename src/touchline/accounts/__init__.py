@@ -22,6 +22,7 @@ def includeme(config):
     # Never the password hash in the history.
     config.add_history(User, "users", label=lambda user: user.username, exclude=("password_hash",))
     config.add_demo_populator("accounts", "touchline.accounts.populate.populate_accounts", order=5)
+    config.add_robots_disallow("/users", "/account", "/login", "/logout", "/password-reset")
     config.add_purge_job("password-reset-tokens", "touchline.accounts.models.purge_expired_tokens")
     config.add_mail_job("password-reset-links", "touchline.accounts.resets.answer_reset_requests")
     config.scan(".views")

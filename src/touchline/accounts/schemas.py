@@ -56,7 +56,7 @@ def normalize_email(value):
     try:
         result = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
-        raise ValueError("enter one email address, such as name@example.org") from None
+        raise ValueError("enter an email address like name@example.org") from None
     return result.ascii_email
 
 
@@ -88,6 +88,8 @@ def safe_next(target):
 
 
 class LoginIn(Schema):
+    nouns = {"username": "your username", "password": "your password"}
+
     username: Annotated[str, StringConstraints(max_length=200)] = ""
     password: Password = ""
     #: Where to go after logging in: a path on this site, or the home page.
@@ -101,11 +103,15 @@ class LoginIn(Schema):
 
 
 class ProfileIn(Schema):
+    nouns = {"display_name": "your name", "email": "your email address"}
+
     display_name: SingleLine(80, min_length=0) = ""
     email: Email = ""
 
 
 class PasswordResetRequestIn(Schema):
+    nouns = {"email": "your email address"}
+
     email: Annotated[
         str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(normalize_email)
     ]
@@ -113,6 +119,8 @@ class PasswordResetRequestIn(Schema):
 
 class PasswordResetIn(Schema):
     """A new password, typed twice."""
+
+    nouns = {"new_password": "the new password", "confirm_password": "the new password again"}
 
     new_password: NewPassword
     confirm_password: Password
@@ -127,10 +135,15 @@ class PasswordResetIn(Schema):
 class PasswordChangeIn(PasswordResetIn):
     """A new password, typed twice, and the current one."""
 
+    nouns = {"current_password": "your current password"}
+
     current_password: Password
 
 
 class UserIn(Schema):
+    nouns = {"username": "the username", "display_name": "the name", "email": "the email address",
+             "role": "the role", "active": "can log in", "password": "the password"}
+
     username: Username
     display_name: SingleLine(80, min_length=0) = ""
     email: Email = ""

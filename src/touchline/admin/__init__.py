@@ -36,6 +36,7 @@ def no_robots(event):
 def includeme(config):
     config.include(".routes")
     config.add_subscriber(no_robots, NewResponse)
+    config.add_robots_disallow("/admin")
     config.add_navigation_entry("admin", "Admin", "admin.dashboard", order=90, permission=USE_ADMIN,
                                 factory="touchline.admin.resources.AdminRoot")
     config.scan(".views")

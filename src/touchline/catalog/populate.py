@@ -43,12 +43,14 @@ PRODUCTS = [
 
 
 def _picture(colours):
-    """A small shirt-coloured tile with a stripe: enough to show where images go."""
+    """A shirt-coloured tile with a stripe: enough to show where images go, sharp on a phone's
+    screen (a product page shows it 240 px wide, which a phone draws with two or three pixels
+    to the point)."""
     from PIL import Image, ImageDraw
 
     body, stripe = colours
-    image = Image.new("RGB", (240, 240), body)
-    ImageDraw.Draw(image).rectangle((100, 0, 140, 240), fill=stripe)
+    image = Image.new("RGB", (720, 720), body)
+    ImageDraw.Draw(image).rectangle((300, 0, 420, 720), fill=stripe)
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()

@@ -70,6 +70,9 @@ Sizes = Annotated[
 class ProductIn(Schema):
     """A product as the JSON API takes it; ``category`` is the category's id."""
 
+    nouns = {"name": "the product's name", "description": "the description", "category": "the category",
+             "price": "the price", "sizes": "the sizes", "in_stock": "in stock"}
+
     name: SingleLine(NAME_MAX_LENGTH)
     description: Text(DESCRIPTION_MAX_LENGTH) = ""
     category: Id
@@ -81,6 +84,8 @@ class ProductIn(Schema):
 class ProductFormIn(ProductIn):
     """The form: an unticked box is simply not sent, so absent means out of stock."""
 
+    nouns = {"remove_image": "removing the image"}
+
     in_stock: bool = False
     #: Tick to take the current image off the product.
     remove_image: bool = False
@@ -88,6 +93,8 @@ class ProductFormIn(ProductIn):
 
 class CategoryIn(Schema):
     """A category; a blank slug is made from the name."""
+
+    nouns = {"name": "the category's name", "slug": "the web address"}
 
     name: SingleLine(CATEGORY_NAME_MAX_LENGTH)
     slug: SingleLine(SLUG_MAX_LENGTH, min_length=0) = ""

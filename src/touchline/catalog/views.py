@@ -105,7 +105,9 @@ def index_redirect(request):
     renderer="touchline.catalog:templates/product.jinja2",
 )
 def product_show(context, request):
-    return {"product": context, "how_to_order": request.registry[ORDER_INSTRUCTIONS]}
+    # "Email the club" gives the address: the club's contact email from its settings, if any.
+    return {"product": context, "how_to_order": request.registry[ORDER_INSTRUCTIONS],
+            "contact_email": request.club.email or None}
 
 
 @view_config(

@@ -33,7 +33,8 @@ class PostAdmin(ModelAdmin):
     editor = "touchline.news.views.PostEditor"
     columns = (
         Column("title", "Title", Post.title),
-        Column("status", "Status", Post.status, lambda post, request: post.status.value.capitalize()),
+        Column("status", "Status", Post.status,
+               lambda post, request: "Scheduled" if post.scheduled else post.status.value.capitalize()),
         Column("author", "Author", None, lambda post, request: post.author_name),
         Column("published_at", "Published", Post.published_at,
                lambda post, request: local_time(request, post.published_at)),

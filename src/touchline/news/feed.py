@@ -8,8 +8,9 @@ title, slug or text changes.
 
 The feed holds the latest ``FEED_SIZE`` posts.  Its ETag and Last-Modified
 come from what its content depends on: which posts, when each last changed
-(a change of title, slug or text sets ``updated_at``) and their authors'
-names.  A feed reader that sends ``If-None-Match`` or ``If-Modified-Since``
+(a change of title, slug or text sets ``updated_at``; a post scheduled for
+later counts from its publication time, when it joins the feed) and their
+authors' names.  A feed reader that sends ``If-None-Match`` or ``If-Modified-Since``
 gets its 304 from one small query of those alone, before any feed is built;
 a feed is built (and feedgen imported) only for a 200.
 """
@@ -26,7 +27,7 @@ from touchline.pagination import read
 from touchline.security import VIEW
 from touchline.users import User
 
-from .models import PUBLISHED_ORDER, Post, Status
+from .models import PUBLISHED_ORDER, Post, public_condition, utcnow
 
 FEED_SIZE = 20
 ATOM = "application/atom+xml"
@@ -41,16 +42,15 @@ FEED_VERSION = "2"
 def _latest(*columns):
     return PUBLISHED_ORDER.ordered(
         select(*columns).join_from(Post, User, Post.author_id == User.id, isouter=True)
-        .where(Post.status == Status.PUBLISHED)
+        .where(public_condition())
     ).limit(FEED_SIZE)
 
 
-_VERSION_COLUMNS = (Post.id, Post.updated_at, User.display_name.label("author_name"))
+_VERSION_COLUMNS = (Post.id, Post.updated_at, Post.published_at, User.display_name.label("author_name"))
 #: What the validators depend on: the latest posts' ids, change times and authors.
 FEED_VERSIONS = _latest(*_VERSION_COLUMNS)
 #: Everything the feed shows of the latest posts.
-FEED_POSTS = _latest(*_VERSION_COLUMNS, Post.slug, Post.title, Post.body_html, Post.created_at,
-                     Post.published_at)
+FEED_POSTS = _latest(*_VERSION_COLUMNS, Post.slug, Post.title, Post.body_html, Post.created_at)
 
 
 def _xml(text):
@@ -71,9 +71,14 @@ def _site_name(request):
     return request.registry.settings.get("touchline.site_name") or "Touchline"
 
 
+def _changed(row):
+    """When a post last changed in the feed: edited, or published (a scheduled post comes in at its time)."""
+    return max(row.updated_at, row.published_at)
+
+
 def validators(request, rows):
     """The feed's ETag and ``updated`` time for ``rows`` (of ``FEED_VERSIONS`` or ``FEED_POSTS``)."""
-    updated = max((row.updated_at for row in rows), default=EPOCH)
+    updated = max((_changed(row) for row in rows), default=EPOCH)
     state = (FEED_VERSION, public_base_url(request), _site_name(request),
              [(row.id, row.updated_at.isoformat(), row.author_name) for row in rows])
     return hashlib.sha256(repr(state).encode("utf-8")).hexdigest()[:32], updated
@@ -90,7 +95,7 @@ def build_feed(request, posts):
     feed.link(href=public_url(request, "news.feed"), rel="self", type=ATOM)
     feed.link(href=public_url(request, "news.list"), rel="alternate", type="text/html")
     feed.language("en")
-    updated = max((post.updated_at for post in posts), default=EPOCH)
+    updated = max((_changed(post) for post in posts), default=EPOCH)
     feed.updated(updated)
     if posts:
         base = public_base_url(request)
@@ -100,7 +105,7 @@ def build_feed(request, posts):
         entry.id(entry_id(request, post))
         entry.title(_xml(post.title))
         entry.link(href=base + path(post.slug), rel="alternate", type="text/html")
-        entry.updated(post.updated_at)
+        entry.updated(_changed(post))
         entry.published(post.published_at)
         entry.author({"name": _xml(post.author_name or site_name)})
         entry.content(_xml(post.body_html), type="html")
@@ -126,13 +131,14 @@ def news_feed(request):
     response.charset = "utf-8"
     response.cache_control = "no-cache"
     response.conditional_response = True
+    now = {"now": utcnow()}  # the posts public now: a scheduled one joins the feed at its time
     conditional = "HTTP_IF_NONE_MATCH" in request.environ or "HTTP_IF_MODIFIED_SINCE" in request.environ
     if conditional:
         response.etag, response.last_modified = validators(
-            request, read(request, FEED_VERSIONS).all())
+            request, read(request, FEED_VERSIONS, now).all())
         if _not_modified(request, response):
             return response  # WebOb sends it as a 304, without a body
-    posts = read(request, FEED_POSTS).all()
+    posts = read(request, FEED_POSTS, now).all()
     response.etag, response.last_modified = validators(request, posts)
     response.body = build_feed(request, posts)
     return response

@@ -1,5 +1,11 @@
 """The Post model: a piece of club news, a draft until an admin publishes it.
 
+An admin publishes a post now or for later: a published post whose
+``published_at`` is still to come is *scheduled*, and stays hidden like a
+draft until that time.  :func:`public_condition` is the one SQL condition for
+"public now"; every public list of posts (the list, the feed, the home
+panel, and any add-on that lists posts) uses it.
+
 A post keeps its Markdown ``body`` and, rendered from it whenever it is set,
 ``body_html`` (sanitised by :mod:`touchline.news.markdown`) and ``excerpt``
 (plain text): reading a post never runs Markdown or the sanitiser.  The
@@ -14,6 +20,8 @@ from markupsafe import Markup
 from pyramid.authorization import ALL_PERMISSIONS, Allow, Deny, Everyone
 from sqlalchemy import (
     CheckConstraint,
+    and_,
+    bindparam,
     Enum,
     ForeignKey,
     Index,
@@ -49,8 +57,13 @@ def _rendered_default(index):
     return default
 
 
-def post_acl(published, author_id, author_active, author_role):
-    """A post's ACL, from its state and its author's (so that a list row needs no entity)."""
+def post_acl(published, author_id, author_active, author_role, scheduled=False):
+    """A post's ACL, from its state and its author's (so that a list row needs no entity).
+
+    ``published`` means public now; a ``scheduled`` post (published for a
+    time still to come) is hidden as a draft is, and its author may read it
+    but no longer change it: an admin has approved it as it is.
+    """
     if published:
         # Everyone reads it; only admins change it now.
         return BASE_ACL
@@ -58,7 +71,7 @@ def post_acl(published, author_id, author_active, author_role):
     # nobody else; not even VIEW, so the factory answers 404 to them.
     acl = [(Allow, ADMIN_PRINCIPAL, ALL_PERMISSIONS)]
     if author_id is not None and author_active and author_role in (Role.COACH, Role.ADMIN):
-        acl.append((Allow, f"user:{author_id}", (VIEW, EDIT, DELETE)))
+        acl.append((Allow, f"user:{author_id}", (VIEW,) if scheduled else (VIEW, EDIT, DELETE)))
     acl.append((Deny, Everyone, ALL_PERMISSIONS))
     return acl
 
@@ -110,14 +123,36 @@ class Post(Base):
 
     @property
     def published(self):
+        """Published, now or for later (see :attr:`scheduled` and :meth:`is_public`)."""
         return self.status is Status.PUBLISHED
 
-    def publish(self):
-        """Make the post public from now; True if it was a draft (publishing twice changes nothing)."""
-        if self.published:
+    def is_public(self, now=None):
+        """Whether everyone may read the post at ``now`` (by default, now): :func:`public_condition` in Python."""
+        return (self.status is Status.PUBLISHED and self.published_at is not None
+                and self.published_at <= (now or utcnow()))
+
+    @property
+    def scheduled(self):
+        """Published for a time still to come: hidden until then, as a draft is."""
+        return self.published and not self.is_public()
+
+    def publish(self, at=None, now=None):
+        """Publish the post at ``at`` (a UTC instant), or now when ``at`` is None or past.
+
+        True if anything changed.  Publishing a public post again without a
+        time to come changes nothing (it keeps its date); a time to come
+        schedules it (again), and a scheduled post published without one is
+        published now.
+        """
+        now = now or utcnow()
+        if at is not None and at > now:
+            if self.published and self.published_at == at:
+                return False
+            self.status, self.published_at = Status.PUBLISHED, at
+            return True
+        if self.is_public(now):
             return False
-        self.status = Status.PUBLISHED
-        self.published_at = utcnow()
+        self.status, self.published_at = Status.PUBLISHED, now
         return True
 
     def unpublish(self):
@@ -129,12 +164,12 @@ class Post(Base):
         return True
 
     def __acl__(self):
-        if self.published:
+        if self.is_public():
             return BASE_ACL
-        author = self.author
+        author, scheduled = self.author, self.published
         if author is None:
-            return post_acl(False, None, False, None)
-        return post_acl(False, author.id, author.active, author.role)
+            return post_acl(False, None, False, None, scheduled)
+        return post_acl(False, author.id, author.active, author.role, scheduled)
 
     @validates("body")
     def _render_body(self, key, body):
@@ -165,6 +200,23 @@ class Post(Base):
         if request.has_permission(EDIT, self):
             data["body"] = self.body
         return data
+
+
+#: "Now" in a statement built once: given per execution (``{"now": utcnow()}``), or,
+#: when left out, read from the clock as the statement runs.
+NOW = bindparam("now", type_=UTCDateTime(), callable_=utcnow)
+
+
+def public_condition(now=NOW):
+    """The SQL condition for "everyone may read this post now": published, at a time that has come.
+
+    Every public list of posts uses it: ``select(...).where(public_condition())``,
+    executed with ``{"now": utcnow()}`` (or without, which reads the clock);
+    ``public_condition(moment)`` for a statement built for one use.  Lists
+    newest first stay on the index ``ix_news_posts_status_published_at_id``
+    (the status by equality, ``published_at`` as a range).
+    """
+    return and_(Post.status == Status.PUBLISHED, Post.published_at <= now)
 
 
 #: Published posts, newest first (the list, the feed, the home panel): read in

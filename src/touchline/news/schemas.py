@@ -4,6 +4,8 @@ The slug may be left empty: it is then made from the title.  One typed by
 hand must already be a valid slug; whether another post has it is checked
 against the database by the views.
 """
+import datetime
+import re
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -37,6 +39,58 @@ def _not_empty(value):
 
 
 class PostIn(Schema):
+    nouns = {"title": "the post's title", "slug": "the web address", "body": "the post's text"}
+
     title: SingleLine(TITLE_MAX_LENGTH)
     slug: Annotated[SingleLine(SLUG_MAX_LENGTH, min_length=0), AfterValidator(_slug)] = ""
     body: Annotated[Text(BODY_MAX_LENGTH), AfterValidator(_not_empty)]
+
+
+# Publishing from the form -------------------------------------------------------------
+
+#: Publication dates outside these years are typing mistakes.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"\d{1,2}:\d{2}(:\d{2})?")
+
+
+def _optional_date(value):
+    """A ``date`` input's value (year-month-day) as a date; empty is None."""
+    if value == "":
+        return None
+    if not _DATE.fullmatch(value):
+        raise ValueError("enter the date as year-month-day, such as 2026-11-28, or leave it empty")
+    try:
+        date = datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("this date does not exist") from None
+    if not MIN_YEAR <= date.year <= MAX_YEAR:
+        raise ValueError(f"choose a date in the years {MIN_YEAR} to {MAX_YEAR}")
+    return date
+
+
+def _optional_time(value):
+    """A ``time`` input's value (hours:minutes) as a time; empty is None."""
+    if value == "":
+        return None
+    if not _TIME.fullmatch(value):
+        raise ValueError("enter the time as hours:minutes, such as 18:30, or leave it empty")
+    try:
+        return datetime.time.fromisoformat("0" + value if value[1] == ":" else value)
+    except ValueError:
+        raise ValueError("this time does not exist") from None
+
+
+class PostPublishForm(PostIn):
+    """The post form of those who may publish (admins): also when it goes public.
+
+    ``publish_date`` and ``publish_time`` are read on the club's clock; both
+    empty means "now" (the views turn them into an instant and check that
+    both or neither are given).  Which button was pressed (``intent``) is
+    not part of the schema: the views read it.
+    """
+
+    nouns = {"publish_date": "the publication date", "publish_time": "the publication time"}
+
+    publish_date: Annotated[SingleLine(10, min_length=0), AfterValidator(_optional_date)] = ""
+    publish_time: Annotated[SingleLine(8, min_length=0), AfterValidator(_optional_time)] = ""

@@ -1,8 +1,10 @@
 """The news pages and API: posts in HTML, JSON and XML, the forms, publishing.
 
-Forms and JSON writes share one schema (``schemas.py``).  A post is always
-created as a draft; only a POST to ``/news/{slug}/publish`` (PUBLISH, which
-admins have) makes it public.
+Forms and JSON writes share one schema (``schemas.py``).  A post is created
+as a draft, unless an admin (PUBLISH) presses "Publish" on the form, which
+may also give a publication time to come; ``POST /news/{slug}/publish``
+publishes a post from its page.  Public lists read only the posts that
+``public_condition`` says are public now.
 
 The lists and the home panel read plain columns, never whole posts (on the
 session's connection: ``columns=True``, ``read``): their statements are
@@ -12,17 +14,23 @@ a page by its links costs the same on page 1 and page 250.  The HTML
 list reads what its template shows (the stored excerpt); JSON and XML read
 the stored HTML, and the Markdown source only where the user may edit.
 """
-from pyramid.httpexceptions import HTTPSeeOther
+import functools
+
+from markupsafe import Markup
+from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from touchline.club import local_moment, to_local
 from touchline.crud import Editor
+from touchline.forms import validate_form
 from touchline.pagination import read
 from touchline.security import BASE_ACL, CREATE, EDIT, PUBLISH, VIEW
 from touchline.users import Role, User
 
-from .models import DRAFTS_ORDER, PUBLISHED_ORDER, Post, Status, post_acl
-from .schemas import PostIn
+from .models import DRAFTS_ORDER, PUBLISHED_ORDER, Post, Status, post_acl, public_condition, utcnow
+from .markdown import render_post
+from .schemas import PostIn, PostPublishForm
 from .slugs import slug_taken, unique_slug
 
 FORM_TEMPLATE = "touchline.news:templates/post_form.jinja2"
@@ -41,19 +49,20 @@ _DATA_COLUMNS = (Post.id, Post.slug, Post.title, Post.body_html.label("html"), P
 _ACL_COLUMNS = (Post.author_id, User.active.label("author_active"), User.role.label("author_role"))
 
 
-def _posts(*columns, status):
+def _posts(*columns, where):
     return (select(*columns).join_from(Post, User, Post.author_id == User.id, isouter=True)
-            .where(Post.status == status))
+            .where(where))
 
 
-PUBLISHED_PAGE = _posts(*_PAGE_COLUMNS, status=Status.PUBLISHED)
-PUBLISHED_DATA = _posts(*_DATA_COLUMNS, status=Status.PUBLISHED)
-PUBLISHED_DATA_WITH_SOURCE = _posts(*_DATA_COLUMNS, Post.body, status=Status.PUBLISHED)
-DRAFTS_PAGE = _posts(*_PAGE_COLUMNS, status=Status.DRAFT)
-DRAFTS_DATA = _posts(*_DATA_COLUMNS, *_ACL_COLUMNS, Post.body, status=Status.DRAFT)
+#: The public lists: posts public now (``now`` is bound per request: see ``public_condition``).
+PUBLISHED_PAGE = _posts(*_PAGE_COLUMNS, where=public_condition())
+PUBLISHED_DATA = _posts(*_DATA_COLUMNS, where=public_condition())
+PUBLISHED_DATA_WITH_SOURCE = _posts(*_DATA_COLUMNS, Post.body, where=public_condition())
+DRAFTS_PAGE = _posts(*_PAGE_COLUMNS, where=Post.status == Status.DRAFT)
+DRAFTS_DATA = _posts(*_DATA_COLUMNS, *_ACL_COLUMNS, Post.body, where=Post.status == Status.DRAFT)
 #: The home panel: the latest published posts, title and excerpt.
 PANEL = PUBLISHED_ORDER.ordered(
-    select(Post.slug, Post.title, Post.published_at, Post.excerpt).where(Post.status == Status.PUBLISHED)
+    select(Post.slug, Post.title, Post.published_at, Post.excerpt).where(public_condition())
 ).limit(PANEL_SIZE)
 
 
@@ -95,13 +104,14 @@ def _data(request, rows, may_edit):
 @view_config(route_name="news.list", request_method="GET", permission=VIEW, renderer=LIST_TEMPLATE)
 def post_list(request):
     """Published posts, newest first, a page at a time."""
+    now = {"now": utcnow()}
     if request.format == "html":
-        page = request.paginate(PUBLISHED_PAGE, keyset=PUBLISHED_ORDER, columns=True)
+        page = request.paginate(PUBLISHED_PAGE, keyset=PUBLISHED_ORDER, columns=True, params=now)
         return {"posts": page.items, "page": page}
     # Every published post has the same ACL: one check says whether the source is given.
     editor = bool(request.has_permission(EDIT, _Protected(BASE_ACL)))
     stmt = PUBLISHED_DATA_WITH_SOURCE if editor else PUBLISHED_DATA
-    page = request.paginate(stmt, keyset=PUBLISHED_ORDER, columns=True)
+    page = request.paginate(stmt, keyset=PUBLISHED_ORDER, columns=True, params=now)
     return {"posts": _data(request, page.items, lambda row: editor), "page": page}
 
 
@@ -140,7 +150,7 @@ def post_show(context, request):
 
 def latest_news_panel(request):
     """The home page's panel: the latest published posts with a plain-text excerpt."""
-    rows = read(request, PANEL).all()
+    rows = read(request, PANEL, {"now": utcnow()}).all()
     if not rows:
         return {"posts": []}
     url = show_urls(request)
@@ -200,7 +210,18 @@ def post_unpublish(context, request):
 
 
 class PostEditor(Editor):
-    """The news forms and JSON API writes: a post starts as its author's draft; publishing is its own step."""
+    """The news forms and JSON API writes: a post starts as its author's draft.
+
+    The form has named submit buttons (``intent``): "Save draft" (``draft``),
+    "Publish" (``publish``: shown to those who may publish, the admins, with
+    an optional publication time on the club's clock; empty or past means
+    now) and "Preview" (``preview``: the form again with the rendered body,
+    nothing saved).  A form sent without ``intent`` (an older page, a
+    script) saves and leaves the post's state as it was.  ``publish`` from
+    someone who may not publish is a 403, and nothing is saved: the page
+    never offers it to them.  The JSON API is unchanged: publishing there is
+    ``POST /news/{slug}/publish``.
+    """
 
     key = "post"
     collection_route = "news.list"
@@ -228,5 +249,137 @@ class PostEditor(Editor):
     def location(self, post):
         return self.request.route_url(self.item_route, slug=post.slug)
 
+    # The form: save a draft, publish (now or later), preview --------------------------------
+
+    @functools.cached_property
+    def may_publish(self):
+        """Whether this user may publish the post (or, on the new-post form, a post): admins."""
+        return bool(self.request.has_permission(PUBLISH, self.context))
+
+    @functools.cached_property
+    def intent(self):
+        """The button the form was sent with: ``draft``, ``publish``, ``preview``, or None."""
+        values = self.request.POST.getall("intent")
+        if len(values) > 1:
+            raise HTTPBadRequest("The field 'intent' was sent more than once.")
+        intent = values[0] if values else None
+        if intent is not None and intent not in INTENTS:
+            raise HTTPBadRequest("The form was sent with an unknown button: reload the page and try again.")
+        return intent
+
+    def _refuse_forged_intent(self, record=None):
+        """403 for a change of state this user may not make (the page never offers it)."""
+        if self.may_publish:
+            return
+        if self.intent == "publish" or (self.intent == "draft" and record is not None and record.published):
+            raise HTTPForbidden("Only an administrator publishes news: save the post as a draft.")
+
+    def validate_form(self):
+        """``((data, at), form)``: ``at`` is the publication time asked for (UTC), or None for now."""
+        schema = PostPublishForm if self.may_publish else PostIn
+        data, form = validate_form(self.request, schema, ignore=IGNORED_FIELDS)
+        if data is None or not self.may_publish:
+            return (None if data is None else (data, None)), form
+        at, errors = publication_time(self.request, data.publish_date, data.publish_time)
+        if errors:
+            form.errors.update(errors)
+            return None, form
+        return (data, at), form
+
+    def apply_form(self, post, validated):
+        data, at = validated
+        errors = _apply(self.request, post, data)
+        if errors:
+            return errors
+        if self.intent == "publish":
+            post.publish(at)
+        elif self.intent == "draft":
+            post.unpublish()
+        return None
+
+    def create_form(self):
+        self._refuse_forged_intent()
+        if self.intent == "preview":
+            return self.preview()
+        return super().create_form()
+
+    def update_form(self):
+        self._refuse_forged_intent(self.context)
+        if self.intent == "preview":
+            return self.preview(self.context)
+        return super().update_form()
+
+    def preview(self, *record):
+        """The form again, as typed, with the body rendered below it; nothing is saved (200).
+
+        Only the body's own mistakes are shown (a preview while the title
+        is still empty is fine); a body that could not be saved is not
+        rendered, and the form comes back with status 400.
+        """
+        schema = PostPublishForm if self.may_publish else PostIn
+        _, form = validate_form(self.request, schema, ignore=IGNORED_FIELDS)
+        body_errors = form.errors.get("body")
+        form.errors = {"body": body_errors} if body_errors else {}
+        if body_errors:
+            return self._form_again(form, *record)
+        html, _ = render_post(form.values.get("body", ""))
+        return self.form_page(form, *record, preview=Markup(html))
+
+    def new_values(self):
+        return {}
+
     def form_values(self, post):
-        return _values(post)
+        values = _values(post)
+        if self.may_publish and post.published:
+            local = to_local(self.request.registry, post.published_at)
+            values.update(publish_date=f"{local:%Y-%m-%d}", publish_time=f"{local:%H:%M}")
+        return values
+
+    def form_page(self, form, post=None, preview=None):
+        return {"form": form, "post": post, "may_publish": self.may_publish, "preview": preview,
+                "timezone": self.request.timezone.key}
+
+    def _state_message(self, post):
+        local = to_local(self.request.registry, post.published_at)
+        if post.scheduled:
+            return f"“{post.title}” will be published on {local:%-d %B %Y at %H:%M}."
+        return None
+
+    def created(self, post):
+        if post.published:
+            return self._state_message(post) or f"“{post.title}” is published."
+        if self.may_publish:
+            return f"The draft “{post.title}” was saved."
+        return super().created(post)
+
+    def saved(self, post):
+        if self.intent == "publish":
+            return self._state_message(post) or f"“{post.title}” is saved and published."
+        if self.intent == "draft" and self.may_publish:
+            return f"The draft “{post.title}” was saved."
+        return super().saved(post)
+
+
+#: The buttons of the post form (``intent``).
+INTENTS = ("draft", "publish", "preview")
+#: Form fields that are not the post's: the token and the button.
+IGNORED_FIELDS = ("csrf_token", "intent")
+
+
+def publication_time(request, date, time):
+    """``(at, errors)``: the UTC instant of a publication date and time on the club's clock.
+
+    Both empty: ``(None, {})``, published now.  One without the other is a
+    mistake, as is a time that the clocks skip.
+    """
+    date, time = date or None, time or None  # a field left out keeps its default, ""
+    if date is None and time is None:
+        return None, {}
+    if date is None:
+        return None, {"publish_date": ["Choose the date as well, or leave both empty to publish now."]}
+    if time is None:
+        return None, {"publish_time": ["Choose the time as well, or leave both empty to publish now."]}
+    at, error = local_moment(request, date, time)
+    if error:
+        return None, {"publish_time": [error]}
+    return at, {}

@@ -56,6 +56,8 @@ def includeme(config):
     config.registry[SEASON_START_MONTH] = season_start_month(config.registry.settings)
     config.include(".routes")
     config.add_migrations("touchline.rosters:migrations/versions")
+    config.add_search_source("players", "touchline.rosters.search.search_players", title="Players", order=15,
+                             permission=VIEW_PRIVATE)
     config.add_request_method(NameRule, "rosters_names", reify=True)
     config.add_request_method(request_season, "rosters_season", reify=True)
     config.add_subscriber(no_robots, NewResponse)
@@ -68,6 +70,7 @@ def includeme(config):
         "Player", Player, "The Player model: a child on a team's roster (private data)."
     )
     config.add_demo_populator("rosters", "touchline.rosters.populate.populate_players", order=20)
+    config.add_robots_disallow("/rosters", "/teams/*/roster", "/players/")
     config.add_history(Player, "players", label=lambda player: player.full_name,
                        collections=("guardians",))
     config.scan(".views")

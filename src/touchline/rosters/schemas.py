@@ -26,6 +26,11 @@ def birth_year_range(today=None):
 
 
 class PlayerIn(Schema):
+    nouns = {"first_name": "the player's first name", "last_name": "the player's last name",
+             "birth_year": "the year of birth", "shirt_number": "the shirt number",
+             "position": "the position", "name_consent": "consent to show the full name",
+             "photo_consent": "consent to show photos", "guardians": "the guardians"}
+
     first_name: SingleLine(NAME_MAX_LENGTH)
     last_name: SingleLine(NAME_MAX_LENGTH)
     birth_year: int

@@ -3,7 +3,7 @@ import enum
 import functools
 
 from pyramid.authorization import Allow
-from sqlalchemy import CheckConstraint, Column, Enum, ForeignKey, Index, String, Table, select
+from sqlalchemy import Boolean, CheckConstraint, Column, Enum, ForeignKey, Index, String, Table, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from touchline.models import Base
@@ -34,7 +34,8 @@ class Level(enum.Enum):
 
     @property
     def label(self):
-        return f"Under {self.value[1:]}s"
+        """"Under 7s": the code's number without its leading zero, which reads as a typo."""
+        return f"Under {self.age}s"
 
     @property
     def age(self):
@@ -115,3 +116,16 @@ class Team(Base):
 
 #: Youngest age group first, then by name: served by ``ix_teams_level_name_id``.
 TEAM_ORDER = Keyset((Team.level, Team.name, Team.id))
+
+
+class CoachProfile(Base):
+    """What a coach agreed to show about themselves: their name on the pages of the teams they coach.
+
+    Set by the coach alone, on their coaching page (``/account/coach``);
+    without a row, or with ``show_name`` off, the team's page names no coach.
+    """
+
+    __tablename__ = "coach_profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    show_name: Mapped[bool] = mapped_column(Boolean, default=False)

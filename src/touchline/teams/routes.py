@@ -5,3 +5,5 @@ def includeme(config):
     config.add_resource_route("teams.show", "/teams/{id:\\d+}", factory=team)
     config.add_route("teams.edit", "/teams/{id:\\d+}/edit", factory=team)
     config.add_route("teams.delete", "/teams/{id:\\d+}/delete", factory=team)
+    # A coach's consent to be named on their teams' pages (their own, logged in).
+    config.add_route("teams.coach_profile", "/account/coach")

@@ -43,6 +43,8 @@ Link = Annotated[SingleLine(LINK_MAX_LENGTH * 2), AfterValidator(_web_address)]
 class SponsorFields(Schema):
     """What the form and the API share."""
 
+    nouns = {"name": "the sponsor's name", "link": "the sponsor's web address", "tier": "the tier"}
+
     name: SingleLine(NAME_MAX_LENGTH)
     link: Link
     tier: Tier = DEFAULT_TIER
@@ -54,6 +56,8 @@ class SponsorIn(SponsorFields):
     ``logo`` is the image itself, base64-encoded; ``null`` removes the logo,
     and a PUT that leaves it out keeps the current one.
     """
+
+    nouns = {"active": "shown on the site", "logo": "the logo"}
 
     active: bool = True
     logo: Base64Bytes | None = None
