@@ -94,8 +94,9 @@ class Populator:
     populate: Callable = field(compare=False)
 
 
-def _record(config, kind, name, item, sort=True):
-    """Register ``item`` under ``(kind, name)`` when the configuration commits."""
+def record_item(config, kind, name, item, sort=True):
+    """Register ``item`` under ``(kind, name)`` when the configuration commits (a conflict if
+    another add-on claims the same name): the directives here, and add-ons' own alike."""
 
     def register():
         items = config.registry.setdefault(kind, [])
@@ -117,18 +118,18 @@ def add_navigation_entry(config, name, title, route_name, order=100, permission=
     resource factory, when its ACL grants more than the root's).
     """
     entry = NavigationEntry(order, name, title, route_name, permission, config.maybe_dotted(factory))
-    _record(config, NAVIGATION, name, entry)
+    record_item(config, NAVIGATION, name, entry)
 
 
 def add_home_panel(config, name, title, data, template, order=100):
     """Show a panel on the home page (see :class:`HomePanel`)."""
     data = config.maybe_dotted(data)
-    _record(config, PANELS, name, HomePanel(order, name, title, data, template))
+    record_item(config, PANELS, name, HomePanel(order, name, title, data, template))
 
 
 def add_pshell_variable(config, name, value, doc):
     """Offer ``value`` as ``name`` in ``pshell``, listed with the one-line ``doc``."""
-    _record(config, PSHELL, name, PshellVariable(name, value, doc), sort=False)
+    record_item(config, PSHELL, name, PshellVariable(name, value, doc), sort=False)
 
 
 def add_demo_populator(config, name, populate, order=100):
@@ -138,7 +139,7 @@ def add_demo_populator(config, name, populate, order=100):
     running the script twice changes nothing.
     """
     populate = config.maybe_dotted(populate)
-    _record(config, POPULATORS, name, Populator(order, name, populate))
+    record_item(config, POPULATORS, name, Populator(order, name, populate))
 
 
 def add_migrations(config, spec):
@@ -148,7 +149,7 @@ def add_migrations(config, spec):
     migrates every enabled add-on.
     """
     path = AssetResolver(config.package).resolve(spec).abspath()
-    _record(config, MIGRATIONS, path, path, sort=False)
+    record_item(config, MIGRATIONS, path, path, sort=False)
 
 
 def parse_addons(value):

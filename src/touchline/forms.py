@@ -8,6 +8,7 @@ with the errors by field in a machine-readable body.  Either way nothing is
 applied unless everything is valid, and fields a client may not set
 (``id``, ``role``) are refused by the schema.
 """
+import datetime
 import enum
 import json
 import re
@@ -81,6 +82,39 @@ Chosen = _Chosen()
 
 #: A database id: a positive integer an INTEGER column can hold (picked from a list on a form).
 Id = Annotated[int, Field(gt=0, le=MAX_ID), Chosen]
+
+#: Dates outside these years are typing mistakes.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"\d{1,2}:\d{2}(:\d{2})?")
+
+
+def parse_date(value):
+    """A date field's text (what a ``date`` input sends: year-month-day) as a date."""
+    if not _DATE.fullmatch(value):
+        raise ValueError("enter the date as year-month-day, such as 2026-11-28")
+    try:
+        date = datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("this date does not exist") from None
+    if not MIN_YEAR <= date.year <= MAX_YEAR:
+        raise ValueError(f"must be in the years {MIN_YEAR} to {MAX_YEAR}")
+    return date
+
+
+def parse_time(value):
+    """A time field's text (what a ``time`` input sends: hours:minutes) as a time."""
+    if not _TIME.fullmatch(value):
+        raise ValueError("enter the time as hours:minutes, such as 10:30")
+    try:
+        return datetime.time.fromisoformat("0" + value if value[1] == ":" else value)
+    except ValueError:
+        raise ValueError("this time does not exist") from None
+
+
+#: A date or a time picked in a form (the fixtures' match day, a training session's hours).
+DateText = Annotated[SingleLine(10), AfterValidator(parse_date), Chosen]
+TimeText = Annotated[SingleLine(8), AfterValidator(parse_time), Chosen]
 
 
 class Schema(BaseModel):

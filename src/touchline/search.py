@@ -176,10 +176,10 @@ def add_search_source(config, name, search, title=None, order=100, permission=No
     best first, that the request's user may see.  ``permission``, checked on
     the root, keeps the whole source from users without it.
     """
-    from touchline.addons import _record
+    from touchline.addons import record_item
 
     source = SearchSource(order, name, title or name.capitalize(), config.maybe_dotted(search), permission)
-    _record(config, SOURCES, name, source)
+    record_item(config, SOURCES, name, source)
 
 
 def search_sources(request):

@@ -25,7 +25,6 @@ Every absolute URL here is built on the site's public URL
 ``Host`` header, so a crawler sees the same canonical URLs whichever name
 it used.
 """
-import bisect
 import datetime
 import functools
 import hashlib
@@ -43,6 +42,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.traversal import PATH_SAFE
 from sqlalchemy import func, select
 
+from touchline.addons import record_item
 from touchline.mail import base_url
 from touchline.security import VIEW
 
@@ -107,7 +107,7 @@ def add_sitemap_source(config, name, entries, order=100):
     Public pages only: the sitemap is read by anyone.
     """
     source = SitemapSource(order, name, config.maybe_dotted(entries))
-    _record(config, SITEMAP_SOURCES, name, source)
+    record_item(config, SITEMAP_SOURCES, name, source)
 
 
 def add_feed_link(config, name, title, route_name, media_type="application/atom+xml", order=100):
@@ -116,7 +116,7 @@ def add_feed_link(config, name, title, route_name, media_type="application/atom+
     Feed readers and browsers find it through ``<link rel="alternate">`` in
     the layout's head, titled ``title``.
     """
-    _record(config, FEED_LINKS, name, FeedLink(order, name, title, route_name, media_type))
+    record_item(config, FEED_LINKS, name, FeedLink(order, name, title, route_name, media_type))
 
 
 def add_robots_disallow(config, *patterns):
@@ -133,18 +133,7 @@ def add_robots_disallow(config, *patterns):
         if not pattern.startswith("/"):
             raise ValueError(f"robots.txt pattern {pattern!r} must start with /")
         path = prefix + pattern
-        _record(config, ROBOTS_DISALLOW, path, path)
-
-
-def _record(config, kind, name, item):
-    """Register ``item`` under ``(kind, name)``: two add-ons claiming one name conflict."""
-
-    def register():
-        bisect.insort(config.registry.setdefault(kind, []), item)
-
-    intr = config.introspectable(kind, name, name, kind)
-    intr["item"] = item
-    config.action((kind, name), register, introspectables=(intr,))
+        record_item(config, ROBOTS_DISALLOW, path, path)
 
 
 # Absolute URLs on the public base URL ---------------------------------------------------------

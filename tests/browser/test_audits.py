@@ -32,7 +32,7 @@ pytestmark = pytest.mark.browser
 
 ADMIN, ADMIN_PASSWORD = "admin", "touchline-admin"
 #: The public pages, with the JSON that finds a real record for those that show one.
-PUBLIC_PAGES = ["/", "/teams", "/fixtures", "/fixtures/results", "/news", "/catalogs/",
+PUBLIC_PAGES = ["/", "/teams", "/fixtures", "/fixtures/results", "/training", "/news", "/catalogs/",
                 "/catalogs/products", "/catalogs/categories", "/login", "/password-reset"]
 #: Pages robots.txt keeps crawlers out of on purpose: Lighthouse's SEO score marks them "blocked
 #: from indexing", so they are held to the other three categories.

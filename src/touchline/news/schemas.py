@@ -4,13 +4,11 @@ The slug may be left empty: it is then made from the title.  One typed by
 hand must already be a valid slug; whether another post has it is checked
 against the database by the views.
 """
-import datetime
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator
 
-from touchline.forms import Schema, SingleLine, Text
+from touchline.forms import Schema, SingleLine, Text, parse_date, parse_time
 
 from .models import BODY_MAX_LENGTH, SLUG_MAX_LENGTH, TITLE_MAX_LENGTH
 from .resources import SLUG_PATTERN
@@ -48,37 +46,14 @@ class PostIn(Schema):
 
 # Publishing from the form -------------------------------------------------------------
 
-#: Publication dates outside these years are typing mistakes.
-MIN_YEAR, MAX_YEAR = 2000, 2100
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIME = re.compile(r"\d{1,2}:\d{2}(:\d{2})?")
-
-
 def _optional_date(value):
     """A ``date`` input's value (year-month-day) as a date; empty is None."""
-    if value == "":
-        return None
-    if not _DATE.fullmatch(value):
-        raise ValueError("enter the date as year-month-day, such as 2026-11-28, or leave it empty")
-    try:
-        date = datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("this date does not exist") from None
-    if not MIN_YEAR <= date.year <= MAX_YEAR:
-        raise ValueError(f"choose a date in the years {MIN_YEAR} to {MAX_YEAR}")
-    return date
+    return None if value == "" else parse_date(value)
 
 
 def _optional_time(value):
     """A ``time`` input's value (hours:minutes) as a time; empty is None."""
-    if value == "":
-        return None
-    if not _TIME.fullmatch(value):
-        raise ValueError("enter the time as hours:minutes, such as 18:30, or leave it empty")
-    try:
-        return datetime.time.fromisoformat("0" + value if value[1] == ":" else value)
-    except ValueError:
-        raise ValueError("this time does not exist") from None
+    return None if value == "" else parse_time(value)
 
 
 class PostPublishForm(PostIn):

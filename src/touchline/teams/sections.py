@@ -14,58 +14,23 @@ Like the team links, the sections are read by the page's template
 (``request.team_sections(team)``), so the team's JSON and XML stay the
 team's own fields.
 """
-import bisect
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from touchline.addons import HomePanel, RenderedPanel, record_item
 
 TEAM_SECTIONS = "touchline.teams.sections"
 
-
-@dataclass(order=True, frozen=True)
-class TeamSection:
-    order: int
-    name: str
-    title: str = field(compare=False)
-    data: Callable = field(compare=False)
-    template: str = field(compare=False)
-
-
-@dataclass(frozen=True)
-class RenderedSection:
-    """A section with its data for one team and one request."""
-
-    section: TeamSection
-    data: Any
-
-    @property
-    def name(self):
-        return self.section.name
-
-    @property
-    def title(self):
-        return self.section.title
-
-    @property
-    def template(self):
-        return self.section.template
+#: A section is described as a home panel is (order, name, title, data, template); only its
+#: ``data`` takes the team too.
+TeamSection = HomePanel
 
 
 def add_team_section(config, name, title, data, template, order=100):
     """Show a section on every team's page (see the module's docstring)."""
-    section = TeamSection(order, name, title, config.maybe_dotted(data), template)
-
-    def register():
-        bisect.insort(config.registry.setdefault(TEAM_SECTIONS, []), section)
-
-    intr = config.introspectable(TEAM_SECTIONS, name, title, TEAM_SECTIONS)
-    intr["item"] = section
-    config.action((TEAM_SECTIONS, name), register, introspectables=(intr,))
+    record_item(config, TEAM_SECTIONS, name, TeamSection(order, name, title, config.maybe_dotted(data), template))
 
 
 def team_sections(request, team):
     """The sections of ``team``'s page that have something to show, with their data."""
-    rendered = (RenderedSection(section, section.data(request, team))
+    rendered = (RenderedPanel(section, section.data(request, team))
                 for section in request.registry.get(TEAM_SECTIONS, ()))
     return [section for section in rendered if section.data is not None]
 

@@ -6,19 +6,13 @@ across fields (the end after the start, the last date after the first, a
 cancelled date on the session's weekday) are checked by the views, with
 the messages beside the fields.
 """
-import datetime
-import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import BeforeValidator, Field
 
-from touchline.forms import Chosen, Schema, SingleLine
+from touchline.forms import Chosen, DateText, Schema, SingleLine, TimeText
 
 from .models import NOTE_MAX_LENGTH, PLACE_MAX_LENGTH, REASON_MAX_LENGTH
-
-MIN_YEAR, MAX_YEAR = 2000, 2100
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIME = re.compile(r"\d{1,2}:\d{2}(:\d{2})?")
 
 
 def _blank_to_none(value):
@@ -27,30 +21,7 @@ def _blank_to_none(value):
     return value
 
 
-def _date(value):
-    if not _DATE.fullmatch(value):
-        raise ValueError("enter the date as year-month-day, such as 2026-11-28")
-    try:
-        date = datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("this date does not exist") from None
-    if not MIN_YEAR <= date.year <= MAX_YEAR:
-        raise ValueError(f"enter a date in the years {MIN_YEAR} to {MAX_YEAR}")
-    return date
-
-
-def _time(value):
-    if not _TIME.fullmatch(value):
-        raise ValueError("enter the time as hours:minutes, such as 18:30")
-    try:
-        return datetime.time.fromisoformat("0" + value if value[1] == ":" else value)
-    except ValueError:
-        raise ValueError("this time does not exist") from None
-
-
-DateText = Annotated[SingleLine(10), AfterValidator(_date)]
 OptionalDate = Annotated[DateText | None, BeforeValidator(_blank_to_none)]
-TimeText = Annotated[SingleLine(8), AfterValidator(_time)]
 Weekday = Annotated[int, Field(ge=1, le=7), Chosen]
 
 
