@@ -40,6 +40,15 @@ def make_team(dbsession):
 
 
 @pytest.fixture
+def badgers(make_team, dbsession, coach):
+    """Under 9 Badgers, coached by ``coach``: the team the fixtures and training tests start from."""
+    team = make_team("Under 9 Badgers", Level.U09)
+    team.coaches = [coach]
+    dbsession.flush()
+    return team
+
+
+@pytest.fixture
 def make_ini(ini_file, tmp_path):
     """Write a copy of the test ini with ``[app:main]`` settings replaced.
 

@@ -10,15 +10,6 @@ JSON = {"Accept": "application/json"}
 
 
 @pytest.fixture
-def badgers(make_team, dbsession, coach):
-    """A team coached by ``coach``."""
-    team = make_team("Under 9 Badgers", Level.U09)
-    team.coaches = [coach]
-    dbsession.flush()
-    return team
-
-
-@pytest.fixture
 def otters(make_team, dbsession, other_coach):
     """A team coached by ``other_coach``, not by ``coach``."""
     team = make_team("Under 8 Otters", Level.U08)
