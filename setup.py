@@ -26,6 +26,8 @@ requires = [
     "email-validator >= 2.1",
     "confusable_homoglyphs >= 3.2",
     "tzdata >= 2024.1",
+    # Dates and times written the club's way (touchline.locale), from CLDR.
+    "Babel >= 2.12",
     "markdown-it-py >= 3.0",
     "nh3 >= 0.2.14",
     "feedgen >= 1.0",

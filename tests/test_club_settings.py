@@ -371,3 +371,45 @@ def test_the_club_css_is_cached_by_its_version(testapp, store):
     assert css.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert testapp.get("/club.css?v=stale").headers["Cache-Control"] == "no-cache"
     testapp.get(href, headers={"If-None-Match": css.headers["ETag"]}, status=304)
+
+
+def committed_team(app):
+    """A team committed to the database, for its calendar feed."""
+    import transaction
+
+    from touchline.database import get_tm_session
+    from touchline.teams.models import Level, Team
+
+    manager = transaction.TransactionManager(explicit=True)
+    with manager:
+        dbsession = get_tm_session(app.registry["touchline.dbsession_factory"], manager)
+        team = Team(name="Under 9 Badgers", level=Level.U09)
+        dbsession.add(team)
+        dbsession.flush()
+        return team.id
+
+
+def test_the_saved_name_reaches_the_feeds_the_mail_and_the_description(
+        app, admin_client, second_process, make_committed_user, outbox):
+    from touchline.testing import run_mail_jobs
+
+    team = committed_team(app)
+    calendar = second_process.get(f"/teams/{team}/fixtures.ics")
+    assert "X-WR-CALNAME:Under 9 Badgers fixtures (Touchline Test FC)" in calendar.text
+    save(admin_client)
+    for client in (admin_client, second_process):
+        feed = client.get("/news/feed.atom")
+        assert "<title>Riverside Juniors FC: news</title>" in feed.text
+        renamed = client.get(f"/teams/{team}/fixtures.ics", headers={"If-None-Match": calendar.etag})
+        assert renamed.status_int == 200  # a new name is a new feed, not a 304
+        assert "X-WR-CALNAME:Under 9 Badgers fixtures (Riverside Juniors FC)" in renamed.text
+        description = client.get("/training").html.find("meta", attrs={"name": "description"})["content"]
+        assert description.startswith("Riverside Juniors FC: the club's own website")
+
+    make_committed_user("sam", "member", email="sam@example.org")
+    client = TestApp(app, extra_environ={"HTTP_HOST": HOST})
+    post_form(client, "/password-reset", {"email": "sam@example.org"}, status=200)
+    run_mail_jobs(app)
+    message, = outbox
+    assert message["From"].startswith("Riverside Juniors FC <")
+    assert "account sam at Riverside Juniors FC" in message.get_content()

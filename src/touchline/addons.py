@@ -24,6 +24,7 @@ PANELS = "touchline.home_panels"
 PSHELL = "touchline.pshell_variables"
 POPULATORS = "touchline.populators"
 MIGRATIONS = "touchline.migrations"
+ACCOUNT_LINKS = "touchline.account_links"
 
 
 @dataclass(order=True, frozen=True)
@@ -38,6 +39,20 @@ class NavigationEntry:
     permission: str | None = field(default=None, compare=False)
     #: The context the permission is checked on, if not the root: ``factory(request)``.
     factory: Callable | None = field(default=None, compare=False)
+
+
+@dataclass(order=True, frozen=True)
+class AccountLink:
+    """A page of the logged-in user's own, linked from their account page (``/account``)."""
+
+    order: int
+    name: str
+    title: str = field(compare=False)
+    route_name: str = field(compare=False)
+    #: One sentence under the link: what the page is for.
+    description: str | None = field(default=None, compare=False)
+    #: Shown only to users of these roles (``touchline.users.Role``), if set.
+    roles: tuple = field(default=(), compare=False)
 
 
 @dataclass(order=True, frozen=True)
@@ -121,6 +136,16 @@ def add_navigation_entry(config, name, title, route_name, order=100, permission=
     record_item(config, NAVIGATION, name, entry)
 
 
+def add_account_link(config, name, title, route_name, description=None, order=100, roles=()):
+    """Link ``route_name`` from the account page, for users of ``roles`` (everyone if empty).
+
+    For an add-on's pages about the user themselves, such as the teams
+    add-on's coaching page: the core's account page lists them, so a
+    coach finds their consent without knowing its address.
+    """
+    record_item(config, ACCOUNT_LINKS, name, AccountLink(order, name, title, route_name, description, tuple(roles)))
+
+
 def add_home_panel(config, name, title, data, template, order=100):
     """Show a panel on the home page (see :class:`HomePanel`)."""
     data = config.maybe_dotted(data)
@@ -198,6 +223,16 @@ def navigation(request):
     ]
 
 
+def account_links(request):
+    """(title, url, description) of the account-page links for the logged-in user's role."""
+    user = request.user
+    return [
+        (link.title, request.route_url(link.route_name), link.description)
+        for link in request.registry.get(ACCOUNT_LINKS, ())
+        if user is not None and (not link.roles or user.role in link.roles)
+    ]
+
+
 def home_panels(request):
     """The enabled add-ons' panels with their data for this request."""
     return [
@@ -222,6 +257,7 @@ def includeme(config):
     config.add_directive("include_addons", include_addons)
     config.add_directive("add_navigation_entry", add_navigation_entry)
     config.add_directive("add_home_panel", add_home_panel)
+    config.add_directive("add_account_link", add_account_link)
     config.add_directive("add_pshell_variable", add_pshell_variable)
     config.add_directive("add_demo_populator", add_demo_populator)
     config.add_directive("add_migrations", add_migrations)

@@ -132,7 +132,7 @@ def make_message(request, to, subject, body, to_name=""):
     settings = request.registry.settings
     message = EmailMessage(policy=MESSAGE_POLICY)
     message["From"] = formataddr(
-        (settings.get("touchline.site_name", "Touchline"),
+        (request.club.name,
          settings.get("mail.default_sender", "touchline@localhost"))
     )
     message["To"] = formataddr((to_name, to))

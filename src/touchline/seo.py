@@ -37,6 +37,7 @@ from itertools import islice
 from typing import Callable
 from urllib.parse import quote, urlsplit
 
+from pyramid.events import BeforeRender
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.traversal import PATH_SAFE
@@ -352,16 +353,22 @@ def favicon(request):
     return response
 
 
+def _default_description(event):
+    request = event.get("request")
+    if request is not None:
+        event["site_description"] = meta_text(
+            f"{request.club.name}: the club's own website, with its teams, fixtures, results and news.")
+
+
 def includeme(config):
     settings = config.registry.settings
-    site_name = settings.get("touchline.site_name") or "Touchline"
-    description = meta_text(
-        settings.get(SITE_DESCRIPTION)
-        or f"{site_name}: the club's own website, with its teams, fixtures, results and news."
-    )
+    description = meta_text(settings.get(SITE_DESCRIPTION) or "")
     config.add_directive("add_sitemap_source", add_sitemap_source)
     config.add_directive("add_feed_link", add_feed_link)
     config.add_directive("add_robots_disallow", add_robots_disallow)
+    if not description:
+        # Said with the club's name as its settings have it now (a change shows at once).
+        config.add_subscriber(_default_description, BeforeRender)
     config.add_request_method(canonical_url, "canonical_url", reify=True)
     config.add_request_method(feed_links, "feed_links", reify=True)
     config.add_request_method(public_route_url, "public_route_url")
@@ -379,7 +386,8 @@ def includeme(config):
 
     def add_template_helpers():
         env = config.get_jinja2_environment()
-        env.globals["site_description"] = description
+        if description:
+            env.globals["site_description"] = description
         env.filters["webcal"] = webcal
         env.filters["meta_text"] = meta_text
         env.filters["first_image"] = first_image

@@ -50,3 +50,17 @@ def test_a_deactivated_or_demoted_coach_is_never_named(testapp, dbsession, make_
 
 def test_the_consent_page_needs_a_login(testapp):
     assert testapp.get("/account/coach", status=303).location.startswith("http://localhost/login")
+
+
+def test_a_coach_finds_the_coaching_page_from_their_account(testapp, make_user, login):
+    make_user("casey", "coach", display_name="Casey Coach")
+    make_user("morgan", "member")
+    login(testapp, "casey")
+    link = testapp.get("/account").html.find("a", string="Coaching")
+    assert link is not None and link["href"].endswith("/account/coach")
+    assert "teams you coach" in link.parent.text
+    assert testapp.get(link["href"]).status_int == 200
+    testapp.reset()
+    # A member coaches nothing: no link.
+    login(testapp, "morgan")
+    assert testapp.get("/account").html.find("a", string="Coaching") is None

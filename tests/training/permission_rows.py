@@ -43,6 +43,16 @@ MATRIX = [
     ("training.cancel",      "GET",    "sessionB",       (LOGIN,    403,   403,  200)),
     ("training.cancel",      "POST",   "sessionA*",      (401,      403,   303,  303)),
     ("training.cancel",      "POST",   "sessionB*",      (401,      403,   403,  303)),
+    ("training.cancellations", "GET",  "sessionA",       (200,      200,   200,  200)),
+    ("training.cancellations", "GET",  "sessionB.json",  (200,      200,   200,  200)),
+    ("training.cancellations", "POST", "sessionA*.json", (401,      403,   201,  201)),
+    ("training.cancellations", "POST", "sessionB*.json", (401,      403,   403,  201)),
+    ("training.cancellation", "GET",   "cancelA",        (200,      200,   200,  200)),
+    ("training.cancellation", "GET",   "cancelB.json",   (200,      200,   200,  200)),
+    ("training.cancellation", "PUT",   "cancelA.json",   (401,      403,   200,  200)),
+    ("training.cancellation", "PUT",   "cancelB.json",   (401,      403,   403,  200)),
+    ("training.cancellation", "DELETE", "cancelA*.json", (401,      403,   204,  204)),
+    ("training.cancellation", "DELETE", "cancelB*.json", (401,      403,   403,  204)),
     ("training.uncancel",    "GET",    "cancelA",        (LOGIN,    403,   200,  200)),
     ("training.uncancel",    "GET",    "cancelB",        (LOGIN,    403,   403,  200)),
     ("training.uncancel",    "POST",   "cancelA*",       (401,      403,   303,  303)),
@@ -63,6 +73,9 @@ BODIES = {
     # 5 January 2032 is a Monday, the fresh sessions' day.
     ("training.cancel", "POST"): ("form", lambda world, role: {"date": "2032-01-05", "reason": "Frost"}),
     ("training.uncancel", "POST"): ("form", lambda world, role: {}),
+    ("training.cancellations", "POST"): ("json", lambda world, role: {"date": "2032-01-05", "reason": "Frost"}),
+    ("training.cancellation", "PUT"): ("json", lambda world, role: {"reason": "Pitch waterlogged"}),
+    ("training.cancellation", "DELETE"): ("json", None),
 }
 
 

@@ -120,3 +120,46 @@ def test_the_json_api_creates_a_session(testapp, login, badgers, coach):
                                 {"weekday": 5, "start_time": "18:00", "end_time": "17:00", "place": ""},
                                 headers={**JSON, "X-CSRF-Token": token}, status=422)
     assert set(refused.json["error"]["fields"]) == {"place"}
+
+
+def test_the_json_api_cancels_a_week_moves_it_and_takes_it_back(testapp, dbsession, login, badgers, coach,
+                                                                make_session):
+    session = make_session(badgers, weekday=2)
+    login(testapp, "casey")
+    headers = {**JSON, "X-CSRF-Token": testapp.get("/account.json").json["account"]["csrf_token"]}
+    # 8 January 2030 is a Tuesday, the session's day.
+    created = testapp.post_json(f"/training/{session.id}/cancellations.json",
+                                {"date": "2030-01-08", "reason": "Frost"}, headers=headers, status=201)
+    week = created.json["cancellation"]
+    assert week["date"] == "2030-01-08" and week["reason"] == "Frost" and week["session"] == session.id
+    assert created.location.endswith(f"/training/cancellations/{week['id']}")
+    assert testapp.get(created.location, headers=JSON).json["cancellation"] == week
+    page = testapp.get(created.location).html
+    assert page.h1.text == "No training on Tuesday, 8 January 2030"
+    listed = testapp.get(f"/training/{session.id}/cancellations.json").json["cancellations"]
+    assert [item["id"] for item in listed] == [week["id"]]
+    assert "EXDATE" in testapp.get(f"/teams/{badgers.id}/fixtures.ics").text
+
+    # The same rules as the form: the session's day, once a week, written for people.
+    refused = testapp.post_json(f"/training/{session.id}/cancellations.json", {"date": "2030-01-07"},
+                                headers=headers, status=422)
+    assert refused.json["error"]["fields"] == {"date": ["Choose a Tuesday: this session is on Tuesdays."]}
+    again = testapp.post_json(f"/training/{session.id}/cancellations.json", {"date": "2030-01-08"},
+                              headers=headers, status=422)
+    assert again.json["error"]["fields"] == {"date": ["That week is already cancelled."]}
+    missing = testapp.post_json(f"/training/{session.id}/cancellations.json", {}, headers=headers, status=422)
+    assert missing.json["error"]["fields"]["date"] == ["Choose the date of the cancelled session."]
+
+    # A PUT changes the reason alone, or moves the week; the week itself is not "already cancelled".
+    url = f"/training/cancellations/{week['id']}.json"
+    changed = testapp.put_json(url, {"reason": "Pitch waterlogged"}, headers=headers, status=200)
+    assert changed.json["cancellation"]["reason"] == "Pitch waterlogged"
+    moved = testapp.put_json(url, {"date": "2030-01-15"}, headers=headers, status=200)
+    assert moved.json["cancellation"]["date"] == "2030-01-15"
+    testapp.put_json(url, {"date": "2030-01-16"}, headers=headers, status=422)
+
+    testapp.delete(url, headers=headers, status=204)
+    testapp.get(url, headers=JSON, status=404)
+    dbsession.expire_all()
+    assert dbsession.get(TrainingSession, session.id).cancellations == []
+    assert "EXDATE" not in testapp.get(f"/teams/{badgers.id}/fixtures.ics").text

@@ -49,7 +49,7 @@ def answer_reset_requests(request):
 def mail_reset_link(request, user, seconds):
     token = PasswordResetToken.issue(request.dbsession, user, seconds)
     link = absolute_url(request, "accounts.reset", token=token)
-    site = request.registry.settings.get("touchline.site_name", "Touchline")
+    site = request.club.name
     send_mail(
         request, user.email, "Reset your password",
         f"Hello {user.name},\n\nSomeone asked to reset the password of the account "

@@ -7,6 +7,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from touchline.addons import account_links
 from touchline.crud import Editor
 from touchline.database import commit_without_waiting_for_disk
 from touchline.errors import render_error
@@ -115,6 +116,7 @@ def _account_page(request, profile=None, password=None, status=200):
         user=user,
         profile=profile if profile is not None else Form({"display_name": user.display_name, "email": user.email}),
         password_form=password if password is not None else Form(),
+        links=account_links(request),
     )
 
 

@@ -65,13 +65,9 @@ def display(value):
     return value
 
 
-def local_time(request, value, fmt="%a %-d %b %Y, %H:%M"):
-    """A stored UTC time as the club's clock shows it."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.timezone.utc)
-    return value.astimezone(request.timezone).strftime(fmt)
+def local_time(request, value, style="datetime"):
+    """A stored UTC time as the club's clock shows it, written the club's way (``request.dates``)."""
+    return request.dates.moment(value, style)
 
 
 class Filter:

@@ -68,7 +68,7 @@ def entry_id(request, post):
 
 
 def _site_name(request):
-    return request.registry.settings.get("touchline.site_name") or "Touchline"
+    return request.club.name
 
 
 def _changed(row):
@@ -94,7 +94,7 @@ def build_feed(request, posts):
     feed.title(_xml(f"{site_name}: news"))
     feed.link(href=public_url(request, "news.feed"), rel="self", type=ATOM)
     feed.link(href=public_url(request, "news.list"), rel="alternate", type="text/html")
-    feed.language("en")
+    feed.language(request.dates.language_tag)
     updated = max((_changed(post) for post in posts), default=EPOCH)
     feed.updated(updated)
     if posts:

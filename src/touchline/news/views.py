@@ -340,9 +340,10 @@ class PostEditor(Editor):
                 "timezone": self.request.timezone.key}
 
     def _state_message(self, post):
-        local = to_local(self.request.registry, post.published_at)
         if post.scheduled:
-            return f"“{post.title}” will be published on {local:%-d %B %Y at %H:%M}."
+            dates = self.request.dates
+            return (f"“{post.title}” will be published on {dates.moment(post.published_at, 'date')}"
+                    f" at {dates.moment(post.published_at, 'time')}.")
         return None
 
     def created(self, post):

@@ -2,6 +2,8 @@
 
 Enable it by naming ``touchline.teams`` in ``touchline.addons``.
 """
+from touchline.users import Role
+
 from .models import Level, Team
 
 
@@ -33,6 +35,8 @@ def includeme(config):
     config.add_team_section("coaches", "Coaches", "touchline.teams.coaching.coaches_section",
                             "touchline.teams:templates/coaches_section.jinja2", order=5)
     config.scan(".coaching")
+    config.add_account_link("teams.coaching", "Coaching", "teams.coach_profile", roles=(Role.COACH,),
+                            description="choose whether your name is shown on the pages of the teams you coach.")
     # Its models in the admin (shown when the touchline.admin add-on is on).
     config.include(".admin")
     config.add_editor("touchline.teams.views.TeamEditor")

@@ -19,8 +19,8 @@ class TrainingSessionAdmin(TeamOwned):
         Column("team", "Team", Team.name, lambda session, request: session.team.name),
         Column("weekday", "Day", TrainingSession.weekday, lambda session, request: session.weekday_name),
         Column("start_time", "From", TrainingSession.start_time,
-               lambda session, request: session.start_time.strftime("%H:%M")),
-        Column("end_time", "To", None, lambda session, request: session.end_time.strftime("%H:%M")),
+               lambda session, request: request.dates.time(session.start_time)),
+        Column("end_time", "To", None, lambda session, request: request.dates.time(session.end_time)),
         Column("place", "Where", TrainingSession.place),
     )
     search = (TrainingSession.place, TrainingSession.note)

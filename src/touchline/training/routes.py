@@ -8,5 +8,7 @@ def includeme(config):
     config.add_resource_route("training.show", "/training/{id:\\d+}", factory=session)
     config.add_route("training.edit", "/training/{id:\\d+}/edit", factory=session)
     config.add_route("training.delete", "/training/{id:\\d+}/delete", factory=session)
+    config.add_resource_route("training.cancellations", "/training/{id:\\d+}/cancellations", factory=session)
     config.add_route("training.cancel", "/training/{id:\\d+}/cancellations/new", factory=session)
+    config.add_resource_route("training.cancellation", "/training/cancellations/{id:\\d+}", factory=cancellation)
     config.add_route("training.uncancel", "/training/cancellations/{id:\\d+}/delete", factory=cancellation)

@@ -14,6 +14,7 @@ from pyramid.view import view_config
 from sqlalchemy import and_, bindparam, or_, select
 
 from touchline.crud import Editor
+from touchline.formats import Page
 from touchline.pagination import read
 from touchline.security import VIEW
 from touchline.teams.models import Team
@@ -166,13 +167,35 @@ def team_training_section(request, team):
     return {"team": team, "sessions": sessions}
 
 
+def _coming_weeks_off(request, session):
+    today = club_today(request)
+    return today, [week for week in session.cancellations if week.date >= today]
+
+
 @view_config(route_name="training.show", request_method="GET", permission=VIEW,
              renderer="touchline.training:templates/session.jinja2")
 def session_show(context, request):
     """One session with its cancelled weeks from today on (the ones before are history)."""
-    today = club_today(request)
-    return {"session": context, "today": today,
-            "cancellations": [week for week in context.cancellations if week.date >= today]}
+    today, weeks = _coming_weeks_off(request, context)
+    return {"session": context, "today": today, "cancellations": weeks}
+
+
+@view_config(route_name="training.cancellations", request_method="GET", permission=VIEW,
+             renderer="touchline.training:templates/session.jinja2")
+def session_cancellations(context, request):
+    """The session's cancelled weeks from today on: what an app shows, and where it ``POST`` s one.
+
+    HTML clients get the session's page, which lists them.
+    """
+    today, weeks = _coming_weeks_off(request, context)
+    return Page({"cancellations": weeks}, session=context, today=today)
+
+
+@view_config(route_name="training.cancellation", request_method="GET", permission=VIEW,
+             renderer="touchline.training:templates/cancellation.jinja2")
+def cancellation_show(context, request):
+    """One cancelled week: where the JSON API's ``Location`` points."""
+    return Page({"cancellation": context}, session=context.session)
 
 
 # Writing ---------------------------------------------------------------------------
@@ -239,34 +262,61 @@ class SessionEditor(Editor):
 
 
 class CancellationEditor(Editor):
-    """Cancelling one week of a session, and taking it back (forms only)."""
+    """Cancelling one week of a session, and taking it back: the forms and the JSON API.
+
+    ``POST /training/{id}/cancellations`` cancels a week (201),
+    ``PUT /training/cancellations/{id}`` moves it or changes its reason,
+    ``DELETE`` takes it back (204); the team's coaches and the admins.
+    """
 
     key = "cancellation"
     schema_class = CancellationIn
+    collection_route = "training.cancellations"
+    item_route = "training.cancellation"
     new_route = "training.cancel"
     delete_route = "training.uncancel"
     form_template = "touchline.training:templates/cancellation_form.jinja2"
     delete_template = "touchline.training:templates/cancellation_delete.jinja2"
-    created_message = "Training on {record.date:%A %-d %B %Y} is cancelled."
-    deleted_message = "Training on {record.date:%A %-d %B %Y} takes place again."
+
+    def created(self, record):
+        return f"Training on {self.request.dates.date(record.date, 'full')} is cancelled."
+
+    def deleted(self, record):
+        return f"Training on {self.request.dates.date(record.date, 'full')} takes place again."
 
     def new(self):
         # By its id: a refused form must leave nothing attached to the session.
         return TrainingCancellation(session_id=self.context.id)
 
+    def current(self, cancellation):
+        return {"date": cancellation.date.isoformat(), "reason": cancellation.reason}
+
     def apply(self, cancellation, data):
-        session = self.context
-        if data.date.isoweekday() != session.weekday:
+        if data.date != cancellation.date:
+            errors = self._check_week(cancellation, data.date)
+            if errors:
+                return errors
+        cancellation.date = data.date
+        cancellation.reason = data.reason
+        return None
+
+    def _check_week(self, cancellation, date):
+        """Errors if ``date`` may not be cancelled: a week the session has, not cancelled yet.
+
+        Only a new or moved week is checked: a PUT that changes the reason of a week
+        cancelled before the session moved to another day is still taken.
+        """
+        # A new week is cancelled in the session's context; a PUT's context is the week itself.
+        session = cancellation.session if cancellation.id is not None else self.context
+        if date.isoweekday() != session.weekday:
             return {"date": [f"Choose a {session.weekday_name}: this session is on {session.weekday_name}s."]}
-        if session.starts_on and data.date < session.starts_on or session.ends_on and data.date > session.ends_on:
+        if session.starts_on and date < session.starts_on or session.ends_on and date > session.ends_on:
             return {"date": ["Choose a date between the session's first and last dates."]}
         taken = self.request.dbsession.scalar(
             select(TrainingCancellation.id).where(TrainingCancellation.session_id == session.id,
-                                                  TrainingCancellation.date == data.date))
+                                                  TrainingCancellation.date == date))
         if taken is not None:
             return {"date": ["That week is already cancelled."]}
-        cancellation.date = data.date
-        cancellation.reason = data.reason
         return None
 
     def form_page(self, form, cancellation=None):
