@@ -1,28 +1,50 @@
-"""Uploaded images (product photos, sponsor logos): checked, cleaned, stored by content.
+"""Uploaded images (product photos, sponsor logos): checked, cleaned, stored by content, in sizes.
 
 An upload is only ever kept as an image Pillow has decoded and encoded
 again: that refuses anything that is not really a PNG, JPEG, GIF or WebP
 (an HTML or SVG file renamed ``.png`` cannot come back out as a page),
 drops the metadata a phone writes into a photo (EXIF, including where it
 was taken), turns the picture upright, and shrinks it to at most
-``touchline.uploads.max_dimension`` pixels a side.  The stored file is
-named by the hash of its content, so the same picture uploaded twice is one
-file, a name never changes meaning, and the files can be served with a year
-of caching.
+``touchline.uploads.max_dimension`` pixels a side.
+
+The stored file is named by the hash of its content and its size in pixels,
+``<32 hex>-<width>x<height>.<ext>``: the same picture uploaded twice is one
+set of files, a name never changes meaning, and the files can be served with a year
+of caching.  With it, the store writes smaller copies of the picture, in the
+same format, at each width of ``WIDTHS`` (160, 320, 640, 960 and 1280
+pixels) that is narrower than the picture itself, named
+``<32 hex>-<width>x<height>-<copy width>w.<ext>``.  A phone showing a
+product at 240 CSS pixels then downloads a few kilobytes, not the whole
+photo.  Because the name says the size, a page knows an image's ``width``
+and ``height`` (no layout shift while it loads) and which copies exist (its
+``srcset``) from the name alone: no file is opened and no column is read to
+show one.  ``image(name)`` gives all of that as an ``UploadedImage``.
+
+Names stored before the sizes were added (``<32 hex>.<ext>``) still name
+their file and are still served and shown: their ``UploadedImage`` has no
+width, height or srcset.  Every name is at most 61 characters, so it fits
+the ``String(100)`` columns add-ons keep it in.
 
 Files live in ``touchline.uploads.path`` (default ``var/uploads`` under the
 working directory; the ini files set ``%(here)s/var/uploads``) and are served
 at ``/uploads/<name>``.  Writing a file is not part of the database
-transaction: a request that fails after saving leaves an unreferenced file
-behind, which is harmless (nothing links to it) and never a broken link.
+transaction: a request that fails after saving leaves unreferenced files
+behind, which is harmless (nothing links to them) and never a broken link.
+The copies are written before the image itself, so a stored name's copies
+are on disk by the time anything can link to it.
 
 Add-ons use ``request.uploads.save_image(upload)`` in their views, with
-``touchline.uploads.InvalidImage`` as a form error, and
-``request.uploads.url(name)`` in templates and ``__json__``.
+``touchline.uploads.InvalidImage`` as a form error; in templates, the macro
+``uploaded_image`` of ``touchline:templates/images.jinja2`` writes the whole
+``<img>`` (``src``, ``width``, ``height``, ``srcset``, ``sizes``, ``loading``);
+``request.uploads.image(name)`` gives the same facts to other templates and
+``__json__``, and ``request.uploads.url(name)`` the plain URL.
 """
+import dataclasses
 import hashlib
 import io
 import os
+import re
 import tempfile
 import warnings
 
@@ -42,10 +64,61 @@ DEFAULT_MAX_DIMENSION = 1600
 #: Decompression bombs: a tiny file that claims to be 100 000 × 100 000 pixels.
 MAX_PIXELS = 40_000_000
 NAME_LENGTH = 32
+#: The widths of the smaller copies written with every image (those narrower than it): from a
+#: thumbnail on a phone to a page-wide picture on a laptop.  Fixed, because pages work out an
+#: image's copies from its name and this ladder: a changed ladder would send the images stored
+#: before it to copies they do not have.
+WIDTHS = (160, 320, 640, 960, 1280)
+
+_EXTENSIONS = "|".join(sorted({re.escape(extension) for extension, _ in FORMATS.values()}))
+#: A side in pixels: up to 8 digits, since a picture within MAX_PIXELS may be 40 000 000 × 1.
+_DIMENSION = r"[1-9][0-9]{0,7}"
+#: Every name the store makes, and nothing else: the content hash, then (since sizes were
+#: added) the image's width and height, then for a copy its width.  ``fullmatch`` only.
+NAME_PATTERN = re.compile(
+    rf"(?P<hash>[0-9a-f]{{{NAME_LENGTH}}})"
+    rf"(?:-(?P<width>{_DIMENSION})x(?P<height>{_DIMENSION})(?:-(?P<copy>{_DIMENSION})w)?)?"
+    rf"\.(?P<extension>{_EXTENSIONS})",
+    re.ASCII,
+)
 
 
 class InvalidImage(ValueError):
     """The upload is not an image Touchline will keep; the message says why, for the form."""
+
+
+@dataclasses.dataclass(frozen=True)
+class UploadedImage:
+    """A stored image as a page shows it: where it is, how big, and its smaller copies.
+
+    ``width`` and ``height`` are the stored image's pixels, ``srcset`` lists
+    every copy and the image itself (``"<url> 160w, <url> 320w, <url> 400w"``).
+    All three are None for a name stored before sizes were added.  Made by
+    ``request.uploads.image(name)`` from the name alone (no file is read).
+    """
+
+    name: str
+    src: str
+    width: int | None = None
+    height: int | None = None
+    srcset: str | None = None
+
+    def size(self, width=None, height=None):
+        """``(width, height)`` to show the image at: given one side, the other in proportion.
+
+        Neither: the image's own size.  Both: as given.  For a name without
+        sizes, the side it does not know is None (the ``<img>`` leaves it out).
+        """
+        if width is None and height is None:
+            return self.width, self.height
+        if (width is not None and height is not None) or self.width is None:
+            return width, height
+        if width is None:
+            return max(1, round(self.width * height / self.height)), height
+        return width, max(1, round(self.height * width / self.width))
+
+    def __json__(self, request=None):
+        return {"src": self.src, "width": self.width, "height": self.height, "srcset": self.srcset}
 
 
 class IUploadStore(Interface):
@@ -57,13 +130,44 @@ class IUploadStore(Interface):
     directory = Attribute("The folder the files are served from, under /uploads.")
 
     def save_image(data):
-        """Check, re-encode and store an image; its name (``InvalidImage`` if it is not one)."""
+        """Check, re-encode and store an image and its smaller copies; its name.
+
+        ``InvalidImage`` if it is not an image the store keeps.  The name
+        carries the size (``<hash>-<w>x<h>.<ext>``) for ``image``.
+        """
 
     def path(name):
-        """The file of a stored upload."""
+        """The file of a stored upload (a copy's too); ValueError for any other name."""
 
     def exists(name):
         """Whether ``name`` is stored."""
+
+    def image(name, url=None):
+        """The ``UploadedImage`` of a stored name, from the name alone (no file is read).
+
+        ``url(name)`` makes each file's URL (``request.uploads.image`` passes
+        the request's); without it, ``src`` and ``srcset`` hold bare names.
+        """
+
+
+def _parse(name):
+    """The parts of a name the store made; ValueError for anything else."""
+    match = NAME_PATTERN.fullmatch(name) if isinstance(name, str) else None
+    if match is None or (match["copy"] and (int(match["copy"]) not in WIDTHS
+                                            or int(match["copy"]) >= int(match["width"]))):
+        raise ValueError(f"not a stored upload name: {name!r}")
+    return match
+
+
+def copy_widths(width):
+    """The widths of the copies an image ``width`` pixels wide has: those of the ladder below it."""
+    return [copy for copy in WIDTHS if copy < width]
+
+
+def copy_name(name, width):
+    """The name of the copy of image ``name`` that is ``width`` pixels wide."""
+    stem, _, extension = name.rpartition(".")
+    return f"{stem}-{width}w.{extension}"
 
 
 @implementer(IUploadStore)
@@ -76,18 +180,19 @@ class Uploads:
         self.max_dimension = max_dimension
 
     def save_image(self, upload) -> str:
-        """Store ``upload`` (a form's file field, or bytes) and return its stored name."""
+        """Store ``upload`` (a form's file field, or bytes) and its copies; return its stored name."""
         data = _read(upload, self.max_size)
         image = _decode(data)
         extension, format_ = FORMATS[image.format]
         cleaned = self._clean(image, format_)
-        out = io.BytesIO()
-        if format_ == "JPEG":
-            cleaned.save(out, format_, quality=85, optimize=True)
-        else:
-            cleaned.save(out, format_)
-        content = out.getvalue()
-        name = f"{hashlib.sha256(content).hexdigest()[:NAME_LENGTH]}.{extension}"
+        content = _encode(cleaned, format_)
+        width, height = cleaned.size
+        name = f"{hashlib.sha256(content).hexdigest()[:NAME_LENGTH]}-{width}x{height}.{extension}"
+        # The copies first: once the image's own file is there, its srcset is complete.
+        for copy_width in copy_widths(width):
+            copy = copy_name(name, copy_width)
+            if not self.exists(copy):
+                self._write(copy, _encode(_shrink(cleaned, copy_width), format_))
         self._write(name, content)
         return name
 
@@ -124,15 +229,46 @@ class Uploads:
             raise
 
     def path(self, name):
-        """The stored file's path; refuses anything but a name ``save_image`` made."""
-        stem, _, extension = name.partition(".")
-        if (len(stem) != NAME_LENGTH or not all(c in "0123456789abcdef" for c in stem)
-                or extension not in {ext for ext, _ in FORMATS.values()}):
-            raise ValueError(f"not a stored upload name: {name!r}")
+        """The stored file's path; refuses anything but a name ``save_image`` made (or its copy's)."""
+        _parse(name)
         return os.path.join(self.directory, name)
 
     def exists(self, name):
         return os.path.exists(self.path(name))
+
+    def image(self, name, url=None) -> UploadedImage:
+        """``name``'s size and copies, read from the name: see ``IUploadStore.image``."""
+        parts = _parse(name)
+        if parts["copy"]:
+            raise ValueError(f"not the name of an image but of one of its copies: {name!r}")
+        url = url or str
+        if parts["width"] is None:
+            return UploadedImage(name, url(name))
+        width, height = int(parts["width"]), int(parts["height"])
+        files = [(copy_name(name, copy), copy) for copy in copy_widths(width)] + [(name, width)]
+        srcset = ", ".join(f"{url(file)} {file_width}w" for file, file_width in files)
+        return UploadedImage(name, url(name), width, height, srcset)
+
+
+def _encode(image, format_):
+    """The bytes of ``image`` in ``format_``, as the store writes every file."""
+    out = io.BytesIO()
+    if format_ == "JPEG":
+        image.save(out, format_, quality=85, optimize=True)
+    else:
+        image.save(out, format_)
+    return out.getvalue()
+
+
+def _shrink(image, width):
+    """``image`` scaled down to ``width`` pixels wide, its proportions kept."""
+    from PIL import Image
+
+    height = max(1, round(image.height * width / image.width))
+    if image.mode == "P":
+        # Palette indices cannot be averaged: scale the colours (the PNG copy keeps them).
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    return image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
 def _read(upload, max_size):
@@ -197,6 +333,18 @@ class RequestUploads:
     def url(self, name):
         """The URL an ``<img src>`` uses for a stored upload."""
         return self.request.static_url(self.store.path(name))
+
+    def image(self, name) -> UploadedImage:
+        """``name`` as ``<img>`` attributes want it: ``src``, ``width``, ``height``, ``srcset``.
+
+        From the name alone: showing a list of products reads no file.  The
+        copies' URLs share the image's folder, so the URL is made once.
+        """
+        src = self.url(name)
+        if not src.endswith(name):  # a store with URLs of its own
+            return self.store.image(name, self.url)
+        folder = src[:len(src) - len(name)]
+        return self.store.image(name, lambda file: folder + file)
 
     def exists(self, name):
         return self.store.exists(name)

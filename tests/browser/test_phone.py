@@ -27,7 +27,7 @@ from .test_teams import assert_no_console_problems, log_in, team_id  # noqa: E40
 pytestmark = pytest.mark.browser
 
 PHONE, DESKTOP, NARROWEST = 390, 1280, 320
-#: A header of two rows (brand and account; navigation and search) is about 110 px; three were 170.
+#: A header of two rows (brand, search and account; the navigation) is about 100 px; three were 170.
 MAX_HEADER_HEIGHT = 130
 
 
@@ -155,4 +155,29 @@ def test_the_fixture_list_prints_without_navigation_or_buttons(browser_page, scr
     expect(page.locator("table.fixtures").first).to_be_visible()
     expect(page.locator("table.fixtures thead").first).to_be_visible()  # a table, with its headings
     page.pdf(path=str(screenshots / "fixtures-print.pdf"))
+    assert_no_console_problems(page)
+
+
+def test_on_a_phone_the_magnifier_opens_the_search_ready_to_type(browser_page, screenshots):
+    page = browser_page
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    page.goto("/fixtures")
+    # The header's box would be squeezed beside the navigation: it gives way to a 44 px magnifier.
+    expect(page.locator(".site-header .site-search")).to_be_hidden()
+    magnifier = page.get_by_role("link", name="Search", exact=True)
+    box = magnifier.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44, box
+    magnifier.click()
+    page.wait_for_url(re.compile(r"/search$"))
+    # The search page's box has the focus: the parent types straight away.
+    page.keyboard.type("badgers")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q=badgers$"))
+    expect(page.get_by_role("link", name="Under 9 Badgers").first).to_be_visible()
+    page.screenshot(path=str(screenshots / "search-390.png"))
+    # On a desktop the box itself is in the header, and the magnifier is not.
+    page.set_viewport_size({"width": DESKTOP, "height": 800})
+    page.goto("/fixtures")
+    expect(page.locator(".site-header .site-search input")).to_be_visible()
+    expect(page.locator(".site-header .search-link")).to_be_hidden()
     assert_no_console_problems(page)

@@ -193,6 +193,7 @@ def test_the_api_creates_a_product(admin_app, dbsession, kit):
         "id": product["id"], "name": "Training top", "description": "Quarter zip",
         "category": {"id": kit.id, "name": "Match kit", "slug": "match-kit"}, "price": "22.00",
         "currency": "GBP", "sizes": ["YS", "YM", "S"], "in_stock": True, "image": None,
+        "image_width": None, "image_height": None,
     }
     assert admin_app.get(f"/catalogs/products/{product['id']}.json").json["product"] == product
 

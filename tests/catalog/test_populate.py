@@ -28,9 +28,15 @@ def test_the_demo_shop(app, dbsession, testapp):
     home = next(p for p in products if p.name == "Home shirt")
     assert home.size_list == "YXS YS YM YL S M L XL".split()
     assert home.image and service(app, IUploadStore).exists(home.image)
-    # The demo image is served where the product page points.
+    assert home.image.endswith("-720x720.png")  # its size in its name, as every upload's
+    # The demo image and its copies are served where the product page points.
     page = testapp.get(f"/catalogs/products/{home.id}")
-    testapp.get(page.html.find("img", class_="product-image")["src"], status=200)
+    img = page.html.find("img", class_="product-image")
+    testapp.get(img["src"], status=200)
+    urls = [candidate.split(" ")[0] for candidate in img["srcset"].split(", ")]
+    assert len(urls) == 4 and urls[-1] == img["src"]  # 160, 320 and 640 pixels, and itself
+    for url in urls:
+        assert testapp.get(url, status=200).content_type == "image/png"
     assert page.html.select_one("dd.price").text == "£24.00"
 
 

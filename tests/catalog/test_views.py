@@ -59,7 +59,7 @@ def test_the_list_as_json(testapp, make_product, kit, path, headers):
             "id": shirt.id, "name": "Home shirt", "description": "",
             "category": {"id": kit.id, "name": "Match kit", "slug": "match-kit"},
             "price": "24.50", "currency": "GBP", "sizes": ["YS", "YM", "S", "M"],
-            "in_stock": True, "image": None,
+            "in_stock": True, "image": None, "image_width": None, "image_height": None,
         }],
         "page": {"number": 1, "size": 20, "next": None, "previous": None},
         "q": "", "category": None,
@@ -376,7 +376,9 @@ def test_the_list_gives_each_product_as_its_own_page_does(testapp, make_product,
     assert len(listed) == 2
     for product in listed:
         assert product == testapp.get(f"/catalogs/products/{product['id']}.json").json["product"]
+    # A name stored before names carried sizes: its URL, and no size.
     assert listed[0]["image"] == "http://localhost/uploads/0123456789abcdef0123456789abcdef.png"
+    assert (listed[0]["image_width"], listed[0]["image_height"]) == (None, None)
     def content(element):
         return [(child.tag, child.attrib, child.text, content(child)) for child in element]
 

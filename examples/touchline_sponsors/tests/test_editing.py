@@ -5,10 +5,12 @@ a bad link or a file that is not an image gets the form back with the
 error beside the field, or a 422 naming the field, and writes nothing.
 """
 import base64
+import io
 import os
 
 import pytest
 from conftest import png_bytes
+from PIL import Image
 from sqlalchemy import func, select
 from touchline_sponsors.models import Sponsor, Tier
 from webtest import Upload
@@ -52,6 +54,27 @@ def test_admin_adds_a_sponsor_with_a_logo(as_admin, dbsession, app):
     assert img["src"].endswith("/uploads/" + sponsor.logo)
     assert as_admin.get(img["src"]).content_type == "image/png"
     assert sponsor_json(as_admin, sponsor.id)["logo"] == img["src"]
+
+
+def test_a_logo_is_shown_with_its_size_and_smaller_copies(as_admin, dbsession):
+    """Touchline's ``uploaded_image`` macro: width and height from the stored name, a srcset."""
+    logo = Upload("logo.png", png_bytes((400, 200)), "image/png")
+    post_form(as_admin, "/sponsors/new", {**VALID, "logo": logo}, status=303)
+    sponsor = dbsession.scalars(select(Sponsor)).one()
+    assert sponsor.logo.endswith("-400x200.png")
+    listed = as_admin.get("/sponsors").html.main.select_one(".sponsor-list img")
+    assert (listed["width"], listed["height"], listed["sizes"]) == ("120", "60", "120px")
+    assert listed["loading"] == "lazy"
+    urls = [candidate.rsplit(" ", 1) for candidate in listed["srcset"].split(", ")]
+    assert [width for _, width in urls] == ["160w", "320w", "400w"]
+    for url, width in urls:
+        served = as_admin.get(url, status=200)
+        assert served.content_type == "image/png"
+        assert Image.open(io.BytesIO(served.body)).width == int(width[:-1])
+    panel = as_admin.get("/").html.find("section", attrs={"aria-labelledby": "panel-sponsors"}).img
+    assert (panel["width"], panel["height"], panel["srcset"]) == ("96", "48", listed["srcset"])
+    shown = as_admin.get(f"/sponsors/{sponsor.id}").html.main.find("img")
+    assert (shown["width"], shown["height"], shown["loading"]) == ("400", "200", "eager")
 
 
 def sponsor_json(testapp, sponsor_id):

@@ -112,10 +112,16 @@ def category_json(category):
 
 
 def product_json(product, request):
-    """A product's JSON (and XML) fields, from the model or a list's plain row."""
-    image = None
+    """A product's JSON (and XML) fields, from the model or a list's plain row.
+
+    ``image`` is the picture's URL; ``image_width`` and ``image_height`` its size in pixels,
+    read from the stored name (None without an image, or for one stored before names carried
+    the size), so an app can keep the picture's place before it loads.
+    """
+    image = image_width = image_height = None
     if product.image and request is not None:
-        image = request.uploads.url(product.image)
+        uploaded = request.uploads.image(product.image)
+        image, image_width, image_height = uploaded.src, uploaded.width, uploaded.height
     return {
         "id": product.id,
         "name": product.name,
@@ -126,6 +132,8 @@ def product_json(product, request):
         "sizes": product.size_list,
         "in_stock": product.in_stock,
         "image": image,
+        "image_width": image_width,
+        "image_height": image_height,
     }
 
 
