@@ -6,22 +6,31 @@ transaction as the change; players only by members, and by last name only
 where the name rule shows it; drafts and scheduled posts never.
 """
 import datetime
+import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from sqlalchemy import insert
+from webtest import TestApp
 
 from touchline.catalog.models import Category, Product
 from touchline.fixtures.models import Fixture, FixtureStatus, HomeAway
 from touchline.models import utcnow
 from touchline.news.models import Post, Status
 from touchline.rosters.models import Player
+from touchline.scripts.initialize_db import alembic_config
 from touchline.search import MAX_QUERY_LENGTH, SearchQuery
 from touchline.teams.models import Level, Team
+from touchline.testing import _postgresql_database, make_app, migrate, query_plan
 
 JSON = {"Accept": "application/json"}
+#: The add-ons whose records the site's search finds, each with its own index's migration branch.
+SEARCH_BRANCHES = ("teams", "fixtures", "news", "catalog", "rosters")
 PYDANTIC_OR_SQL = ("Traceback", "sqlite3", "psycopg", "fts5", "tsquery", "syntax error")
 
 
@@ -117,6 +126,73 @@ def test_a_name_match_ranks_before_a_description_match(testapp, club):
     assert sections(testapp, "bag")["catalog"] == ["Kit bag", "Scarf"]
     # The same for news: a title before a text.
     assert sections(testapp, "tournament")["news"] == ["Summer tournament"]
+
+
+def test_accents_do_not_count(testapp, login, dbsession, make_team, club):
+    now = utcnow()
+    make_team("Under 10 Zoë Stars", Level.U10)
+    make_team("Under 11 Zoe Rockets", Level.U11)
+    dbsession.add_all([
+        Post(title="The new café", slug="cafe", body="Tea and cake after every home game.",
+             status=Status.PUBLISHED, published_at=now - datetime.timedelta(days=2)),
+        Post(title="Cafe rota", slug="cafe-rota", body="Who serves the teas on Saturday.",
+             status=Status.PUBLISHED, published_at=now - datetime.timedelta(days=3)),
+        Fixture(team=club["badgers"], opponent="FC Zürich Juniors", venue="Sportplatz Allmend",
+                kickoff=now + datetime.timedelta(days=5)),
+        Player(team=club["falcons"], first_name="Zoë", last_name="Martín", birth_year=now.year - 7,
+               name_consent=True),
+    ])
+    dbsession.flush()
+    # Without the accent, with it, in capitals, and as the start of the word ("zo").
+    for q in ("zoe", "zoë", "ZOË", "Zoë", "zo"):
+        assert sorted(sections(testapp, q)["teams"]) == ["Under 10 Zoë Stars", "Under 11 Zoe Rockets"], q
+    assert sections(testapp, "zoe stars")["teams"] == ["Under 10 Zoë Stars"]
+    for q in ("cafe", "café", "CAFÉ", "caf"):
+        assert sorted(sections(testapp, q)["news"]) == ["Cafe rota", "The new café"], q
+    assert sections(testapp, "zurich")["fixtures"] == ["Under 9 Badgers v FC Zürich Juniors"]
+    assert sections(testapp, "zürich juniors")["fixtures"] == ["Under 9 Badgers v FC Zürich Juniors"]
+    login(testapp, "max")
+    assert sections(testapp, "zoe martin")["players"] == ["Zoë Martín"]
+
+
+def test_words_in_other_scripts_are_found_as_typed(testapp, make_team, club):
+    # Each database takes off the accents it knows, in the text and in the search alike: a word
+    # typed as it is written is found on both (PostgreSQL also finds "αθηνα", SQLite does not).
+    make_team("Under 12 Αθήνα", Level.U12)
+    make_team("Under 13 Ørsted", Level.U13)
+    assert sections(testapp, "αθήνα")["teams"] == ["Under 12 Αθήνα"]
+    assert sections(testapp, "ΑΘΉΝΑ")["teams"] == ["Under 12 Αθήνα"]
+    assert sections(testapp, "ørsted")["teams"] == ["Under 13 Ørsted"]
+
+
+def test_the_more_relevant_match_comes_first(testapp, dbsession, club):
+    """Among matches whose title does not hold every word: the one where a word is more often, or in
+    a heavier column (the title), comes first, before the source's own order (newest post first)."""
+    now = utcnow()
+
+    def post(slug, title, body, days_ago):
+        return Post(title=title, slug=slug, body=body, status=Status.PUBLISHED,
+                    published_at=now - datetime.timedelta(days=days_ago))
+
+    dbsession.add_all([
+        # "otters" once, in the newer post; three times in the older one (as many words each).
+        post("once", "Saturday round-up", "The lions came, the otters saw, the tigers won at last.", 1),
+        post("thrice", "Sunday round-up", "The otters came, the otters saw, the otters won at last.", 2),
+        # "herons" in the older post's title, in the newer one's text; "trophy" in both texts.
+        post("light", "Sunday at home",
+             "We play the herons on Sunday morning, and the trophy is on show.", 3),
+        post("heavy", "Herons at home", "We play the hosts on Sunday morning, and the trophy is on show.", 4),
+        # Both words in the title: first, though it is the oldest.
+        post("titled", "Herons win the trophy", "At last.", 5),
+    ])
+    dbsession.flush()
+    assert sections(testapp, "otters")["news"] == ["Sunday round-up", "Saturday round-up"]
+    assert sections(testapp, "herons trophy")["news"] == [
+        "Herons win the trophy", "Herons at home", "Sunday at home"]
+    # The word's beginning ranks the same way.
+    assert sections(testapp, "otter")["news"] == ["Sunday round-up", "Saturday round-up"]
+    assert sections(testapp, "her troph")["news"] == [
+        "Herons win the trophy", "Herons at home", "Sunday at home"]
 
 
 def test_drafts_and_scheduled_posts_are_never_found(testapp, login, club):
@@ -291,3 +367,117 @@ def test_a_search_costs_the_same_queries_whatever_the_data(testapp, login, dbses
     assert small == large
     assert set(found_large.values()) == {10}
     assert ("players" in found_large) == (username is not None)
+
+
+def _statements(dbsession):
+    """Each source's statement for a search of two words, the rosters' with the name rule's condition."""
+    from touchline.catalog.search import PRODUCTS_TEXT
+    from touchline.fixtures.search import COLUMNS as FIXTURE_COLUMNS
+    from touchline.fixtures.search import FIXTURES_TEXT
+    from touchline.news.models import public_condition
+    from touchline.news.search import NEWS_TEXT
+    from touchline.rosters.search import COLUMNS as PLAYER_COLUMNS
+    from touchline.rosters.search import PLAYERS_TEXT
+    from touchline.teams.search import TEAMS_TEXT
+
+    request = SimpleNamespace(dbsession=dbsession)
+    query = SearchQuery("falc rov")
+    T, F, N, C, P = (Team.__table__, Fixture.__table__, Post.__table__, Product.__table__,
+                     Player.__table__)
+    first_name, params = PLAYERS_TEXT.in_title(request, P, query, "player_first_name")
+    sources = [
+        (TEAMS_TEXT, T, (T.c.id, T.c.name), (), (T.c.level,)),
+        (FIXTURES_TEXT, F, FIXTURE_COLUMNS, (), (F.c.kickoff.desc(),)),
+        (NEWS_TEXT, N, (N.c.id, N.c.title), (public_condition(utcnow()),), (N.c.published_at.desc(),)),
+        (PRODUCTS_TEXT, C, (C.c.id, C.c.name), (), (C.c.sort_name,)),
+        (PLAYERS_TEXT, P, PLAYER_COLUMNS, (first_name | P.c.name_consent,), (P.c.first_name,)),
+    ]
+    for text, table, columns, where, order_by in sources:
+        stmt, found = text.statement(request, table, columns, query, 10, where, order_by)
+        yield text, table, bool(where), stmt.params(**params, **found)
+
+
+def test_a_search_reads_the_full_text_index_and_each_row_by_its_key(dbsession, club):
+    """The matches come from the full-text index, at most CANDIDATES of them (ranked there), and the
+    table is read only by key, never scanned: the plan stays the same whatever the table's size."""
+    sqlite = dbsession.get_bind().dialect.name == "sqlite"
+    for text, table, has_where, stmt in _statements(dbsession):
+        plan = query_plan(dbsession, stmt)
+        shown = "\n".join(plan)
+        if sqlite:
+            assert any(line.startswith(f"SCAN {text.fts_name} VIRTUAL TABLE") for line in plan), shown
+            assert not any(re.match(rf"SCAN {table.name}\b(?!_)", line) for line in plan), shown
+            assert f"SEARCH {table.name} USING INTEGER PRIMARY KEY" in shown, shown
+        else:
+            assert "Seq Scan" not in shown, shown
+            assert f"Index Scan using pk_{table.name} on {table.name}" in shown, shown
+            if not has_where:  # on a few rows, the news' public filter may walk its own index instead
+                assert f"Bitmap Index Scan on {text.index_name} " in shown, shown
+                if text.title_index_name:
+                    assert f"Bitmap Index Scan on {text.title_index_name} " in shown, shown
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_database(request, tmp_path):
+    """An empty database of this test's own, on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/before.sqlite"
+        return
+    server_url = request.config.getoption("postgresql_url")
+    if server_url.lower() == "none":
+        pytest.skip("PostgreSQL tests switched off with --postgresql-url=none")
+    yield from _postgresql_database(server_url)
+
+
+def _index_definitions(engine):
+    """How the search indexes read words: {"simple"} (accents count), {"touchline_search"} (not)."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            sql = connection.execute(sa.text(
+                "SELECT sql FROM sqlite_master WHERE name LIKE '%_search_fts'")).scalars().all()
+            forms = {"touchline_search" if "remove_diacritics 2" in text else "simple" for text in sql}
+        else:
+            sql = connection.execute(sa.text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname LIKE 'ix_%_search%'")).scalars().all()
+            forms = {"touchline_search" if "'touchline_search'::regconfig" in text else "simple"
+                     for text in sql}
+    assert len(sql) == (5 if engine.dialect.name == "sqlite" else 9)
+    return forms
+
+
+def test_the_accent_migrations_index_every_row_again_and_go_back(fresh_database, app_settings, ini_file):
+    """``*_search_0002`` on a site whose records were indexed with accents counting (what the
+    downgrade brings back): every row is indexed again, and found without its accents."""
+    app = make_app(app_settings, **{"sqlalchemy.url": fresh_database})
+    engine = app.registry["touchline.engine"]
+    config = alembic_config(ini_file, app.registry)
+    client = TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
+    try:
+        migrate(ini_file, app.registry)
+        for branch in SEARCH_BRANCHES:
+            command.downgrade(config, f"{branch}_search_0001")
+        now = utcnow()
+        with engine.begin() as connection:
+            [team_id] = connection.execute(insert(Team.__table__).returning(Team.__table__.c.id),
+                                           [{"name": "Under 10 Zoë Stars", "level": Level.U10}]).scalars()
+            connection.execute(insert(Fixture.__table__), [
+                {"team_id": team_id, "opponent": "FC Zürich Juniors", "venue": "Allmend",
+                 "home_away": HomeAway.HOME, "kickoff": now, "status": FixtureStatus.SCHEDULED,
+                 "sequence": 0, "created_at": now, "updated_at": now}])
+        found = {"teams": ["Under 10 Zoë Stars"], "fixtures": ["Under 10 Zoë Stars v FC Zürich Juniors"]}
+        assert sections(client, "zoë")["teams"] == found["teams"]
+        if engine.dialect.name == "sqlite":
+            assert sections(client, "zoe") == {} and sections(client, "zurich") == {}
+        # (PostgreSQL would read the rows themselves, the queries' expressions no longer the indexes'.)
+        assert _index_definitions(engine) == {"simple"}
+
+        migrate(ini_file, app.registry)
+        assert _index_definitions(engine) == {"touchline_search"}
+        assert sections(client, "zoe") == {"teams": found["teams"]}
+        assert sections(client, "zurich") == {"fixtures": found["fixtures"]}
+        # Still kept current by the database: a new row is found without its accents too.
+        with engine.begin() as connection:
+            connection.execute(insert(Team.__table__), [{"name": "Under 11 Zoé Comets", "level": Level.U11}])
+        assert sections(client, "zoe")["teams"] == ["Under 10 Zoë Stars", "Under 11 Zoé Comets"]
+    finally:
+        engine.dispose()
